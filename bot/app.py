@@ -1,0 +1,171 @@
+"""The composition root: builds the python-telegram-bot Application and wires conversations.
+
+Handlers are registered in one group that reads like a pipeline (order matters): commands
+anyone may use, the member commands, buttons by prefix, then the catch-alls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest, HTTPXRequest
+
+from bot.config import Settings
+from bot.i18n import LANGUAGES, resolve_language, translator
+from conversations import add_row, fallback, plan, rows, start
+from conversations.base import SERVICES, Services, turn_handler
+from db.session import Database
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("plan", "add", "language", "help", "cancel")
+
+
+def command_menu(language: str) -> list[BotCommand]:
+    t = translator(language)
+    descriptions = {
+        "plan": t._("the plan of this school year"),
+        "add": t._("write a new row"),
+        "language": t._("Vietnamese or English"),
+        "help": t._("what I can do"),
+        "cancel": t._("stop (drafts are kept)"),
+    }
+    return [BotCommand(c, descriptions[c]) for c in COMMANDS]
+
+
+async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+    """Set the command menu per language (Vietnamese is also the default)."""
+    scope = BotCommandScopeAllPrivateChats()
+    await application.bot.set_my_commands(command_menu("vi"), scope=scope)
+    for language in LANGUAGES:
+        await application.bot.set_my_commands(
+            command_menu(language), scope=scope, language_code=language
+        )
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error with its traceback and tell the user, in their language, to try again."""
+    log.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat and update.effective_user:
+        settings: Settings = context.application.bot_data[SERVICES].settings
+        t = translator(
+            resolve_language(None, update.effective_user.language_code, settings.default_language)
+        )
+        text = t._("Sorry, something went wrong. What you entered before is kept; please try again.")
+        try:
+            await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
+        except Exception:  # noqa: BLE001 - the error handler must never raise
+            log.warning("could not tell the user about the error", exc_info=True)
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates of different chats run concurrently; those of one chat run in arrival order,
+    so a person's answers are applied one after the other."""
+
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
+                self._locks.pop(chat.id, None)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    handler = functools.partial(turn_handler, on_repeat=add_row.on_repeat)
+    public = functools.partial(handler, needs_member=False)
+    application.add_handlers(
+        [
+            # Anyone: onboarding and language.
+            CommandHandler("start", public(start.on_start), filters=private),
+            CommandHandler("help", public(start.on_help), filters=private),
+            CommandHandler("language", public(start.on_language), filters=private),
+            CallbackQueryHandler(public(start.on_language_chosen), pattern=r"^l:"),
+            # Members.
+            CommandHandler("plan", handler(plan.on_plan), filters=private),
+            CommandHandler("add", handler(add_row.on_add), filters=private),
+            CommandHandler(
+                ["skip", "back", "cancel"], handler(fallback.on_step_command), filters=private
+            ),
+            CallbackQueryHandler(handler(add_row.on_callback), pattern=r"^f:"),
+            CallbackQueryHandler(handler(rows.on_callback), pattern=r"^r:"),
+            CallbackQueryHandler(handler(plan.on_callback), pattern=r"^p:"),
+            # Catch-alls: last.
+            CallbackQueryHandler(handler(fallback.on_unknown_button)),
+            MessageHandler(private & filters.COMMAND, handler(fallback.on_unknown_command)),
+            MessageHandler(private & filters.TEXT, handler(fallback.on_text)),
+            MessageHandler(private & ~filters.TEXT, handler(fallback.on_attachment)),
+        ]
+    )
+    application.add_error_handler(on_error)
+
+
+def build_application(
+    settings: Settings,
+    db: Database,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> Application:  # type: ignore[type-arg]
+    """Build the Application; tests pass an in-process request object instead of HTTP."""
+    builder = (
+        Application.builder()
+        .token(settings.token())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_base_file_url)
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(post_init)
+    )
+    builder = builder.request(request or HTTPXRequest(connection_pool_size=16))
+    builder = builder.get_updates_request(
+        get_updates_request
+        or HTTPXRequest(connection_pool_size=1)
+    )
+    application = builder.build()
+    application.bot_data[SERVICES] = Services(settings=settings, db=db)
+    register(application)
+    return application
+
+
+def run(settings: Settings) -> None:
+    """Upgrade the schema, then long-poll until stopped."""
+    db = Database(settings.database_url)
+    db.upgrade()
+    application = build_application(settings, db)
+    log.info("caitien starting (long polling)")
+    application.run_polling(
+        allowed_updates=["message", "callback_query"],
+        timeout=settings.polling_timeout,
+        poll_interval=0.0,
+        drop_pending_updates=False,
+    )

@@ -1,0 +1,56 @@
+"""Settings, read from the environment and an optional `.env` file (pydantic-settings)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+TELEGRAM_API_BASE_FILE_URL = "https://api.telegram.org/file/bot"
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be told from outside; see `.env.example`."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # The token from @BotFather. Secret: never logged (SecretStr hides it in reprs).
+    telegram_bot_token: SecretStr = Field(default=SecretStr(""), alias="TELEGRAM_BOT_TOKEN")
+    # SQLAlchemy URL. SQLite file in the working directory by default; PostgreSQL works too.
+    database_url: str = Field(default="sqlite:///caitien.db", alias="DATABASE_URL")
+    # Bot API endpoints; point them at the emulator in tests (see README).
+    telegram_api_base_url: str = Field(default=TELEGRAM_API_BASE_URL, alias="TELEGRAM_API_BASE_URL")
+    telegram_api_base_file_url: str = Field(
+        default=TELEGRAM_API_BASE_FILE_URL, alias="TELEGRAM_API_BASE_FILE_URL"
+    )
+    # Default timezone of schools (each school may set its own later).
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", alias="CAITIEN_TIMEZONE")
+    # Language used when a user's Telegram language is neither Vietnamese nor English.
+    default_language: str = Field(default="vi", alias="CAITIEN_DEFAULT_LANGUAGE")
+    # Seconds a getUpdates long poll waits on the server.
+    polling_timeout: int = Field(default=30, alias="CAITIEN_POLLING_TIMEOUT")
+    # Logging level for the `caitien` loggers (stderr).
+    log_level: str = Field(default="INFO", alias="CAITIEN_LOG_LEVEL")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _supported_language(cls, value: str) -> str:
+        if value not in ("vi", "en"):
+            raise ValueError("CAITIEN_DEFAULT_LANGUAGE must be 'vi' or 'en'")
+        return value
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def token(self) -> str:
+        return self.telegram_bot_token.get_secret_value()

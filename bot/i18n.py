@@ -1,0 +1,64 @@
+"""Translations (gettext catalogs compiled with Babel) and locale-aware formatting.
+
+Message ids are English; `locales/vi` (the default language) and `locales/en` hold the texts.
+Dates are shown dd/mm/yyyy and amounts with Vietnamese grouping in both languages, as school
+documents write them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from pathlib import Path
+
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+LANGUAGES = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+class Translator:
+    """gettext for one language plus the formats a school document uses."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._translations = Translations.load(str(LOCALES_DIR), [language], DOMAIN)
+
+    def _(self, message: str) -> str:
+        return self._translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._translations.ngettext(singular, plural, n)
+
+    def date(self, value: dt.date | None) -> str:
+        return value.strftime("%d/%m/%Y") if value else "—"
+
+    def number(self, value: int) -> str:
+        return format_decimal(value, locale="vi_VN")
+
+    def money(self, value: int) -> str:
+        return self._("{amount} VND").format(amount=self.number(value))
+
+
+@functools.cache
+def translator(language: str) -> Translator:
+    return Translator(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def resolve_language(chosen: str | None, telegram_code: str | None, default: str) -> str:
+    """The user's choice first, then Telegram's language (English or Vietnamese), else default."""
+    if chosen in LANGUAGES:
+        return chosen
+    if telegram_code:
+        base = telegram_code.split("-")[0].lower()
+        if base in LANGUAGES:
+            return base
+    return default

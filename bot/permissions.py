@@ -1,0 +1,27 @@
+"""Who may do what. Checked on the server for every command and button (callback data is
+never trusted: it only names what the user asks for)."""
+
+from __future__ import annotations
+
+from db.models import Member, PlanRow, Role
+
+WRITERS = {Role.PRINCIPAL, Role.VICE_PRINCIPAL, Role.COUNCIL}
+MANAGERS = {Role.PRINCIPAL, Role.VICE_PRINCIPAL}
+
+
+def can_write_rows(member: Member | None) -> bool:
+    return member is not None and member.active and member.role in WRITERS
+
+
+def can_edit_row(member: Member | None, row: PlanRow) -> bool:
+    """Principal and vice-principals edit any row; council members the rows they created
+    or own."""
+    if member is None or not member.active:
+        return False
+    if member.role in MANAGERS:
+        return True
+    if member.role == Role.COUNCIL:
+        return row.created_by_member_id == member.id or any(
+            o.member_id == member.id for o in row.owners
+        )
+    return False

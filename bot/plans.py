@@ -1,0 +1,335 @@
+"""Plans and their rows: create, write field by field, save, edit, delete, export.
+
+Every function takes the caller's session (the unit of work) and scopes what it reads by
+school, so one school never reaches another's rows.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.catalog import (
+    Regulation,
+    criterion_sort_key,
+    is_level4_code,
+    level4_code,
+    load_catalog,
+)
+from bot.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
+from bot.parsing import parse_budget, parse_timeline
+from db.models import Member, Plan, PlanRow, RowHistory, RowOwner, RowStatus, School
+
+TEXT_FIELDS = (
+    "expected_result",
+    "tasks",
+    "lead_text",
+    "timeline_text",
+    "budget_text",
+    "support",
+    "notes",
+)
+_LEVEL = re.compile(r"m[uứ]c\s*(?:độ\s*)?([1-4])", re.IGNORECASE)
+
+
+def regulation_of(school: School) -> Regulation:
+    return load_catalog().regulation(school.regulation, school.level)
+
+
+def target_level(text: str | None) -> int | None:
+    """The level named in an expected result ("Giữ vững mức 2" → 2), the last one if several."""
+    found = _LEVEL.findall(text or "")
+    return int(found[-1]) if found else None
+
+
+def ensure_plan(session: Session, school: School, school_year: str) -> Plan:
+    plan = find_plan(session, school.id, school_year)
+    if plan is None:
+        plan = Plan(school_id=school.id, school_year=school_year, regulation=school.regulation)
+        session.add(plan)
+        session.flush()
+    return plan
+
+
+def find_plan(session: Session, school_id: int, school_year: str) -> Plan | None:
+    return session.scalar(
+        select(Plan).where(Plan.school_id == school_id, Plan.school_year == school_year)
+    )
+
+
+def latest_plan(session: Session, school_id: int) -> Plan | None:
+    return session.scalar(
+        select(Plan).where(Plan.school_id == school_id).order_by(Plan.school_year.desc()).limit(1)
+    )
+
+
+def plan_years(session: Session, school_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(Plan.school_year).where(Plan.school_id == school_id).order_by(Plan.school_year)
+        )
+    )
+
+
+def active_rows(session: Session, plan_id: int) -> list[PlanRow]:
+    return list(
+        session.scalars(
+            select(PlanRow)
+            .where(PlanRow.plan_id == plan_id, PlanRow.status == RowStatus.ACTIVE)
+            .order_by(PlanRow.position)
+        )
+    )
+
+
+def count_rows(session: Session, plan_id: int) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(PlanRow)
+        .where(PlanRow.plan_id == plan_id, PlanRow.status == RowStatus.ACTIVE)
+    ) or 0
+
+
+def get_row(session: Session, school_id: int, row_id: int) -> PlanRow | None:
+    """A row of this school (None for another school's row, whatever id is asked)."""
+    return session.scalar(
+        select(PlanRow)
+        .join(Plan, Plan.id == PlanRow.plan_id)
+        .where(PlanRow.id == row_id, Plan.school_id == school_id)
+    )
+
+
+def open_draft(session: Session, member: Member, plan: Plan) -> PlanRow | None:
+    return session.scalar(
+        select(PlanRow)
+        .where(
+            PlanRow.plan_id == plan.id,
+            PlanRow.status == RowStatus.DRAFT,
+            PlanRow.created_by_member_id == member.id,
+        )
+        .order_by(PlanRow.updated_at.desc())
+        .limit(1)
+    )
+
+
+def new_draft(session: Session, member: Member, plan: Plan) -> PlanRow:
+    row = PlanRow(
+        plan_id=plan.id,
+        status=RowStatus.DRAFT,
+        created_by_member_id=member.id,
+        timeline_flags=[],
+        budget_flags=[],
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def discard_draft(session: Session, row: PlanRow) -> None:
+    if row.status == RowStatus.DRAFT:
+        session.delete(row)
+        session.flush()
+
+
+def _record(
+    session: Session,
+    row: PlanRow,
+    member: Member | None,
+    action: str,
+    field: str | None = None,
+    old: Any = None,
+    new: Any = None,
+) -> None:
+    if row.status == RowStatus.DRAFT:
+        return  # a draft's answers are its own history until it is saved
+    session.add(
+        RowHistory(
+            row_id=row.id,
+            member_id=member.id if member else None,
+            action=action,
+            field=field,
+            old_value=None if old is None else str(old),
+            new_value=None if new is None else str(new),
+        )
+    )
+
+
+def set_criterion(
+    session: Session,
+    row: PlanRow,
+    regulation: Regulation,
+    code: str,
+    member: Member | None,
+    text: str | None = None,
+) -> None:
+    """Set the criterion by catalog code, or a Mức 4 code "M4.n" with the school's wording."""
+    old = row.criterion_code
+    if is_level4_code(code):
+        row.block, row.standard = BLOCK_LEVEL_4, None
+        row.criterion_text = text if text is not None else row.criterion_text
+    else:
+        criterion = regulation.criterion(code)
+        if criterion is None:
+            raise KeyError(code)
+        row.block, row.standard = BLOCK_LEVELS_123, criterion.standard
+        row.criterion_text = text
+    row.criterion_code = code
+    if old != code:
+        _record(session, row, member, "updated", "criterion", old, code)
+    if row.status == RowStatus.ACTIVE:
+        _reposition(session, row)
+
+
+def set_level4(
+    session: Session, row: PlanRow, number: int, wording: str, member: Member | None
+) -> None:
+    old = (row.criterion_code, row.criterion_text)
+    row.block, row.standard = BLOCK_LEVEL_4, None
+    row.criterion_code = level4_code(number)
+    row.criterion_text = wording
+    if old != (row.criterion_code, row.criterion_text):
+        _record(session, row, member, "updated", "criterion", old[1] or old[0], wording)
+    if row.status == RowStatus.ACTIVE:
+        _reposition(session, row)
+
+
+def set_field(
+    session: Session,
+    row: PlanRow,
+    field: str,
+    text: str | None,
+    school_year: str,
+    member: Member | None,
+) -> None:
+    """Store an answer verbatim and what the bot understood of it beside it."""
+    if field not in TEXT_FIELDS:
+        raise KeyError(field)
+    old = getattr(row, field)
+    setattr(row, field, text)
+    if field == "timeline_text":
+        parsed = parse_timeline(text or "", school_year) if text else None
+        row.start_date = parsed.start if parsed else None
+        row.due_date = parsed.due if parsed else None
+        row.timeline_flags = list(parsed.warnings) if parsed else []
+    elif field == "budget_text":
+        budget = parse_budget(text) if text else None
+        row.budget_vnd = budget.amount_vnd if budget else None
+        row.budget_flags = list(budget.warnings) if budget else []
+    elif field == "expected_result":
+        row.target_level = target_level(text)
+    if old != text:
+        _record(session, row, member, "updated", field, old, text)
+    session.flush()
+
+
+def missing_required(row: PlanRow, required: tuple[str, ...]) -> list[str]:
+    missing = [f for f in required if not (getattr(row, f) or "").strip()]
+    if not row.criterion_code:
+        missing.insert(0, "criterion")
+    return missing
+
+
+def _order_key(row: PlanRow) -> tuple[int, int, int]:
+    return criterion_sort_key(row.criterion_code)
+
+
+def _renumber(rows: list[PlanRow]) -> None:
+    for i, row in enumerate(rows, start=1):
+        row.position = i
+
+
+def _reposition(session: Session, row: PlanRow) -> None:
+    """Place `row` after the last row that sorts at or before it; keep the others' order."""
+    others = [r for r in active_rows(session, row.plan_id) if r.id != row.id]
+    key = _order_key(row)
+    at = 0
+    for i, other in enumerate(others):
+        if _order_key(other) <= key:
+            at = i + 1
+    others.insert(at, row)
+    _renumber(others)
+    session.flush()
+
+
+def save_draft(session: Session, row: PlanRow, member: Member | None) -> None:
+    """Turn a complete draft into a row of the plan, in the table's order."""
+    row.status = RowStatus.ACTIVE
+    _reposition(session, row)
+    _record(session, row, member, "created", None, None, row.criterion_code)
+
+
+def delete_row(session: Session, row: PlanRow, member: Member | None) -> None:
+    _record(session, row, member, "deleted", None, row.position, None)
+    row.status = RowStatus.DELETED
+    row.position = None
+    session.flush()
+    _renumber(active_rows(session, row.plan_id))
+    session.flush()
+
+
+def row_title(row: PlanRow, regulation: Regulation) -> str:
+    """The criterion's catalog title (or the school's own wording for Mức 4)."""
+    if row.criterion_code and not is_level4_code(row.criterion_code):
+        criterion = regulation.criterion(row.criterion_code)
+        if criterion and criterion.title:
+            return criterion.title
+    return row.criterion_text or ""
+
+
+def export_plan(session: Session, school: School, plan: Plan) -> dict[str, Any]:
+    """The plan as the JSON `caitien plan export --format json` prints."""
+    regulation = load_catalog().regulation(plan.regulation, school.level)
+    rows = []
+    for row in active_rows(session, plan.id):
+        owners = session.scalars(
+            select(RowOwner).where(RowOwner.row_id == row.id).order_by(RowOwner.id)
+        )
+        criterion = (
+            regulation.criterion(row.criterion_code)
+            if row.criterion_code and not is_level4_code(row.criterion_code)
+            else None
+        )
+        rows.append(
+            {
+                "position": row.position,
+                "block": row.block,
+                "standard": row.standard,
+                "criterion": row.criterion_code,
+                "criterion_text": row.criterion_text,
+                "criterion_title": criterion.title if criterion else None,
+                "expected_result": row.expected_result,
+                "target_level": row.target_level,
+                "tasks": row.tasks,
+                "lead": row.lead_text,
+                "timeline": {
+                    "text": row.timeline_text,
+                    "start": row.start_date.isoformat() if row.start_date else None,
+                    "due": row.due_date.isoformat() if row.due_date else None,
+                    "flags": list(row.timeline_flags or []),
+                },
+                "budget": {
+                    "text": row.budget_text,
+                    "amount_vnd": row.budget_vnd,
+                    "flags": list(row.budget_flags or []),
+                },
+                "support": row.support,
+                "notes": row.notes,
+                "owners": [
+                    {"member_id": o.member_id, "name": o.member.display_name, "lead": o.is_lead}
+                    for o in owners
+                ],
+            }
+        )
+    return {
+        "school": {
+            "id": school.id,
+            "name": school.name,
+            "level": school.level,
+            "regulation": school.regulation,
+        },
+        "school_year": plan.school_year,
+        "regulation": plan.regulation,
+        "rows": rows,
+    }

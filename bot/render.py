@@ -1,0 +1,106 @@
+"""Texts the bot shows: row cards, the plan list, prompts. Plain parts, translated, no Telegram."""
+
+from __future__ import annotations
+
+from bot.catalog import Regulation, is_level4_code
+from bot.constants import BLOCK_LEVEL_4
+from bot.i18n import N_, Translator
+from bot.plans import row_title
+from bot.rowform import BY_NAME, FIELDS, FieldSpec
+from bot.schoolyear import end_of_school_year
+from bot.views import Part, bold, italic, plain
+from db.models import PlanRow
+
+FLAG_TEXTS = {
+    "no_date": N_("no date could be read; the row counts as due at the end of the school year"),
+    "far_from_plan_years": N_("a date lies far outside the plan's years: please check it"),
+    "reversed_range": N_("the start comes after the end: please check it"),
+    "no_amount": N_("no amount could be read; the words are kept as written"),
+    "several_amounts": N_("several amounts were added up"),
+    "range_upper_bound": N_("a range was given; the upper amount is counted"),
+}
+
+
+def criterion_label(t: Translator, row: PlanRow, regulation: Regulation) -> str:
+    code = row.criterion_code
+    if not code:
+        return t._("(criterion not chosen yet)")
+    if is_level4_code(code):
+        return t._("Level 4 – criterion {number}").format(number=code.split(".", 1)[1])
+    return t._("Criterion {code}").format(code=code)
+
+
+def row_heading(t: Translator, row: PlanRow, regulation: Regulation) -> list[Part]:
+    title = row_title(row, regulation)
+    parts: list[Part] = [bold(criterion_label(t, row, regulation))]
+    if title:
+        parts.append(plain(f": {title}"))
+    if row.block == BLOCK_LEVEL_4:
+        parts.append(italic("\n" + t._("Level 4 block")))
+    elif row.standard:
+        parts.append(italic("\n" + t._("Levels 1-3 block · Standard {n}").format(n=row.standard)))
+    return parts
+
+
+def _flags(t: Translator, flags: list[str] | None) -> list[Part]:
+    return [plain("\n⚠️ " + t._(FLAG_TEXTS.get(flag, flag))) for flag in flags or []]
+
+
+def understood(t: Translator, row: PlanRow, field: str, school_year: str) -> list[Part]:
+    """What the bot read from a field, shown under the words as written."""
+    if field == "timeline_text" and row.timeline_text:
+        parts: list[Part] = []
+        if row.start_date or row.due_date:
+            span = f"{t.date(row.start_date)} – {t.date(row.due_date)}"
+            parts.append(italic("\n→ " + t._("Understood as: {span}").format(span=span)))
+        else:
+            due = t.date(end_of_school_year(school_year))
+            parts.append(italic("\n→ " + t._("Due at the end of the school year ({date})").format(
+                date=due)))
+        return parts + _flags(t, row.timeline_flags)
+    if field == "budget_text" and row.budget_text:
+        parts = []
+        if row.budget_vnd is not None:
+            parts.append(italic("\n→ " + t._("Understood as: {amount}").format(
+                amount=t.money(row.budget_vnd))))
+        return parts + _flags(t, row.budget_flags)
+    if field == "expected_result" and row.target_level:
+        return [italic("\n→ " + t._("Target level: {level}").format(level=row.target_level))]
+    return []
+
+
+def field_block(t: Translator, row: PlanRow, spec: FieldSpec, school_year: str) -> list[Part]:
+    value = getattr(row, spec.name)
+    parts: list[Part] = [bold(t._(spec.label) + ": ")]
+    parts.append(plain(value) if value else italic(t._("(empty)")))
+    parts.extend(understood(t, row, spec.name, school_year))
+    return parts
+
+
+def row_card(t: Translator, row: PlanRow, regulation: Regulation, school_year: str) -> list[Part]:
+    parts = row_heading(t, row, regulation)
+    for spec in FIELDS:
+        parts.append(plain("\n\n"))
+        parts.extend(field_block(t, row, spec, school_year))
+    return parts
+
+
+def question(t: Translator, field: str, step: int | None = None) -> list[Part]:
+    spec = BY_NAME[field]
+    head = f"({step}/{len(FIELDS)}) " if step else ""
+    parts: list[Part] = [bold(head + t._(spec.question))]
+    parts.append(italic("\n" + t._(spec.hint)))
+    if not spec.required:
+        parts.append(italic("\n" + t._("Optional: /skip to leave it empty.")))
+    parts.append(italic("\n" + t._("/back: previous question · /cancel: stop (the draft is kept)")))
+    return parts
+
+
+def short_row(t: Translator, row: PlanRow, limit: int = 60) -> str:
+    """A one-line label for a button: code and the start of the expected result."""
+    code = row.criterion_code or "?"
+    if is_level4_code(code):
+        code = t._("L4.{n}").format(n=code.split(".", 1)[1])
+    text = " ".join((row.expected_result or row.criterion_text or "").split())
+    label = f"{row.position}. {code} {text}".strip()
+    return label if len(label) <= limit else label[: limit - 1] + "…"

@@ -1,0 +1,102 @@
+"""What the bot says, as plain data: text parts and buttons. No Telegram import.
+
+Texts are kept as (style, raw text) parts and escaped only when rendered to HTML, so a long
+message can be split under Telegram's 4096-character limit (counted as Telegram counts: the
+text after entity parsing, in UTF-16 code units) without cutting a tag or an entity in two.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from bot.constants import MAX_MESSAGE_LENGTH
+
+Part = tuple[str, str]  # (style, raw text); style is "", "b", "i" or "code"
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    data: str
+
+
+@dataclass
+class View:
+    """One reply. `parts` may render to several messages; the buttons go on the last one."""
+
+    parts: list[Part]
+    buttons: list[list[Button]] = field(default_factory=list)
+    # Replace the message a pressed button belongs to instead of sending a new one.
+    edit: bool = False
+    # A short notice shown by answerCallbackQuery (a toast), for callback replies.
+    toast: str | None = None
+
+
+def plain(text: str) -> Part:
+    return ("", text)
+
+
+def bold(text: str) -> Part:
+    return ("b", text)
+
+
+def italic(text: str) -> Part:
+    return ("i", text)
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(text: str, room: int) -> int:
+    """Index (in str characters) at which to cut `text` to fit `room` UTF-16 units, nicely."""
+    units = 0
+    hard = len(text)
+    for i, ch in enumerate(text):
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > room:
+            hard = i
+            break
+    else:
+        return len(text)
+    for sep in ("\n\n", "\n", ". ", " "):
+        at = text.rfind(sep, 0, hard)
+        if at > hard // 2:
+            return at + len(sep)
+    return max(hard, 1)
+
+
+def split_parts(parts: list[Part], limit: int = MAX_MESSAGE_LENGTH) -> list[list[Part]]:
+    """Split parts into chunks whose visible text fits in `limit`; never returns an empty chunk."""
+    chunks: list[list[Part]] = [[]]
+    used = 0
+    queue = [p for p in parts if p[1]]
+    while queue:
+        style, text = queue.pop(0)
+        size = utf16_len(text)
+        if used + size <= limit:
+            chunks[-1].append((style, text))
+            used += size
+            continue
+        room = limit - used
+        if room < min(200, limit // 4) and chunks[-1]:
+            chunks.append([])
+            used = 0
+            queue.insert(0, (style, text))
+            continue
+        at = _cut(text, room)
+        chunks[-1].append((style, text[:at]))
+        chunks.append([])
+        used = 0
+        queue.insert(0, (style, text[at:]))
+    visible = [c for c in chunks if "".join(text for _, text in c).strip()]
+    return visible or [[plain("…")]]
+
+
+def to_html(parts: list[Part]) -> str:
+    out = []
+    for style, text in parts:
+        escaped = html.escape(text, quote=False)
+        out.append(f"<{style}>{escaped}</{style}>" if style else escaped)
+    return "".join(out)

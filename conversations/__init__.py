@@ -1,0 +1,1 @@
+"""Telegram glue: one module per conversation, each thin, calling the domain in `bot/`."""

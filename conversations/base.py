@@ -1,0 +1,207 @@
+"""The frame every handler runs in: who is this, where are they, commit, then reply.
+
+A handler is a plain function `(Turn) -> list[View]` that runs inside one database
+transaction. `turn_handler` commits that transaction *before* anything is sent, so an
+answer is stored before the bot replies to it; a redelivered update is not applied twice
+(the current question is asked again instead).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.chatstate import load_state, mark_seen, seen
+from bot.config import Settings
+from bot.i18n import Translator, resolve_language, translator
+from bot.people import TelegramUser, current_member, upsert_person
+from bot.schoolyear import current_school_year
+from bot.views import View, split_parts, to_html
+from db.models import ChatState, Member, Person, School
+from db.session import Database
+
+log = logging.getLogger(__name__)
+SERVICES = "caitien.services"
+
+
+@dataclass
+class Services:
+    """What handlers need, built once by `bot.app.build_application` (the composition root)."""
+
+    settings: Settings
+    db: Database
+
+
+@dataclass
+class Incoming:
+    """The parts of an update the conversations read."""
+
+    update_id: int
+    chat_id: int
+    chat_type: str
+    user: TelegramUser
+    text: str | None = None
+    command: str | None = None
+    args: list[str] = field(default_factory=list)
+    callback_data: str | None = None
+    callback_message_id: int | None = None
+    attachment: bool = False
+
+    @classmethod
+    def from_update(cls, update: Update) -> Incoming:
+        user = update.effective_user
+        chat = update.effective_chat
+        assert user is not None and chat is not None
+        incoming = cls(
+            update_id=update.update_id,
+            chat_id=chat.id,
+            chat_type=chat.type,
+            user=TelegramUser(user.id, user.first_name, user.username, user.language_code),
+        )
+        if update.callback_query:
+            incoming.callback_data = update.callback_query.data or ""
+            message = update.callback_query.message
+            incoming.callback_message_id = message.message_id if message else None
+        elif update.message:
+            msg = update.message
+            incoming.text = msg.text
+            incoming.attachment = msg.text is None
+            if msg.text and msg.text.startswith("/"):
+                head, *rest = msg.text.split(maxsplit=1)
+                incoming.command = head[1:].split("@", 1)[0].lower()
+                incoming.args = rest[0].split() if rest else []
+        return incoming
+
+
+@dataclass
+class Turn:
+    """One update being handled: the session, the people involved and the chat state."""
+
+    session: Session
+    settings: Settings
+    person: Person
+    member: Member | None
+    state: ChatState
+    t: Translator
+    incoming: Incoming
+    now: dt.datetime
+
+    @property
+    def school(self) -> School:
+        assert self.member is not None
+        return self.member.school
+
+    def school_year(self) -> str:
+        tz = self.school.timezone if self.member else self.settings.timezone
+        from zoneinfo import ZoneInfo
+
+        return current_school_year(ZoneInfo(tz), self.now)
+
+    def set_language(self, language: str) -> None:
+        self.person.language = language
+        self.t = translator(language)
+
+
+TurnFn = Callable[[Turn], list[View]]
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+def turn_handler(
+    fn: TurnFn, *, needs_member: bool = True, on_repeat: TurnFn | None = None
+) -> Callback:
+    """Wrap a domain-level handler: resolve the user, run in a transaction, commit, reply."""
+
+    async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        services: Services = context.application.bot_data[SERVICES]
+        incoming = Incoming.from_update(update)
+        with services.db.transaction() as session:
+            person = upsert_person(session, incoming.user)
+            member = current_member(session, person)
+            language = resolve_language(
+                person.language, incoming.user.language_code, services.settings.default_language
+            )
+            state = load_state(session, incoming.chat_id, incoming.user.id)
+            turn = Turn(
+                session=session,
+                settings=services.settings,
+                person=person,
+                member=member,
+                state=state,
+                t=translator(language),
+                incoming=incoming,
+                now=dt.datetime.now(services.settings.tz),
+            )
+            if seen(state, incoming.update_id):
+                log.info("update %s delivered again; not applied twice", incoming.update_id)
+                views = on_repeat(turn) if on_repeat else []
+            elif needs_member and member is None:
+                mark_seen(state, incoming.update_id)
+                from conversations.start import onboarding
+
+                views = onboarding(turn)
+            else:
+                mark_seen(state, incoming.update_id)
+                views = fn(turn)
+        await deliver(update, context, views)
+
+    callback.__name__ = getattr(fn, "__name__", "turn")
+    callback.__doc__ = fn.__doc__
+    return callback
+
+
+def _markup(view: View) -> InlineKeyboardMarkup | None:
+    if not view.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in view.buttons]
+    )
+
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, views: list[View]) -> None:
+    """Send the views: split under Telegram's limit, buttons on the last message."""
+    query = update.callback_query
+    if query is not None:
+        toast = next((v.toast for v in views if v.toast), None)
+        await query.answer(toast)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    for view in views:
+        chunks = split_parts(view.parts) if view.parts else []
+        for i, chunk in enumerate(chunks):
+            last = i == len(chunks) - 1
+            markup = _markup(view) if last else None
+            text = to_html(chunk)
+            target = query.message if (query and view.edit and len(chunks) == 1) else None
+            if isinstance(target, Message):
+                try:
+                    await target.edit_text(
+                        text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                        link_preview_options=NO_PREVIEW,
+                    )
+                    continue
+                except BadRequest as exc:
+                    if "not modified" in exc.message:
+                        continue
+                    log.info("could not edit message, sending anew: %s", exc.message)
+            await context.bot.send_message(
+                chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                link_preview_options=NO_PREVIEW,
+            )

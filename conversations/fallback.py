@@ -1,0 +1,72 @@
+"""What is not understood: an unknown command, a stray text or file, an unknown button.
+
+Each gets a clear answer in the user's language and, inside a conversation, the same
+question again; nothing already entered is touched.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.chatstate import leave
+from bot.views import View, bold
+from conversations import add_row
+from conversations.base import Turn
+from conversations.start import help_view
+
+log = logging.getLogger(__name__)
+
+
+def _again(turn: Turn) -> list[View]:
+    if turn.state.flow == add_row.FLOW:
+        return add_row.prompt(turn)
+    if turn.state.flow is not None:
+        leave(turn.state)
+    return [help_view(turn)]
+
+
+def on_unknown_command(turn: Turn) -> list[View]:
+    """An unknown command: say so and ask the current question again."""
+    text = turn.t._("I do not know the command /{command}.").format(
+        command=turn.incoming.command or ""
+    )
+    return [View([bold(text)]), *_again(turn)]
+
+
+def on_text(turn: Turn) -> list[View]:
+    """A text: an answer when a question is open, else a pointer to the commands."""
+    if turn.state.flow == add_row.FLOW:
+        return add_row.on_text(turn)
+    return [View([bold(turn.t._("I did not understand that."))]), *_again(turn)]
+
+
+def on_attachment(turn: Turn) -> list[View]:
+    """A photo, file or sticker where text was expected."""
+    text = turn.t._("Please answer with a text message.")
+    return [View([bold(text)]), *_again(turn)]
+
+
+def on_unknown_button(turn: Turn) -> list[View]:
+    """A button whose data this bot does not know (an old version, or forged)."""
+    log.info("unknown button %r from user %s", turn.incoming.callback_data, turn.incoming.user.id)
+    stale = View(
+        [bold(turn.t._("This button is no longer valid."))],
+        toast=turn.t._("This button is no longer valid."),
+    )
+    return [stale, *_again(turn)]
+
+
+def on_step_command(turn: Turn) -> list[View]:
+    """/skip, /back and /cancel: for the open conversation, if any."""
+    command = turn.incoming.command
+    if turn.state.flow == add_row.FLOW:
+        if command == "skip":
+            return add_row.skip(turn)
+        if command == "back":
+            return add_row.go_back(turn)
+        return add_row.cancel(turn)
+    if turn.state.flow is not None:
+        leave(turn.state)
+        return [View([bold(turn.t._("Stopped. Nothing else was changed."))])]
+    return [View([bold(turn.t._("There is nothing to stop or skip right now."))]),
+            help_view(turn)]

@@ -1,0 +1,86 @@
+"""/plan: the plan of the current school year, rows grouped by standard, other years by button."""
+
+from __future__ import annotations
+
+from bot import plans
+from bot.catalog import Regulation
+from bot.constants import BLOCK_LEVEL_4, ROWS_PER_PAGE
+from bot.i18n import Translator
+from bot.render import short_row
+from bot.schoolyear import is_school_year
+from bot.views import Button, Part, View, bold, italic, plain
+from conversations.base import Turn
+from db.models import Plan, PlanRow
+
+PREFIX = "p:"
+
+
+def overview(t: Translator, rows: list[PlanRow], regulation: Regulation) -> list[Part]:
+    """Rows grouped as the official table: Mức 1-3 by standard, then Mức 4."""
+    parts: list[Part] = []
+    block = standard = None
+    for row in rows:
+        row_block = row.block or ""
+        if row_block != block:
+            block = row_block
+            standard = None
+            title = t._("LEVEL 4") if block == BLOCK_LEVEL_4 else t._("LEVELS 1, 2, 3")
+            parts.append(bold(f"\n\n{title}"))
+        if block != BLOCK_LEVEL_4 and row.standard != standard:
+            standard = row.standard
+            std = regulation.standard(standard or 0)
+            name = t._("Standard {n}").format(n=standard)
+            parts.append(bold(f"\n{name}: {std.title}" if std and std.title else f"\n{name}"))
+        due = t._("due {date}").format(date=t.date(row.due_date)) if row.due_date else ""
+        parts.append(plain(f"\n{short_row(t, row, 80)}"))
+        if due:
+            parts.append(italic(f" ({due})"))
+    return parts
+
+
+def plan_view(turn: Turn, plan: Plan, page: int = 0) -> View:
+    t = turn.t
+    regulation = plans.regulation_of(turn.school)
+    rows = plans.active_rows(turn.session, plan.id)
+    head = t._("Quality-improvement plan, school year {year}").format(year=plan.school_year)
+    parts: list[Part] = [bold(head), plain("\n" + turn.school.name)]
+    if not rows:
+        parts.append(italic("\n\n" + t._("No rows yet. /add writes the first one.")))
+    else:
+        count = t.ngettext("{n} row", "{n} rows", len(rows)).format(n=len(rows))
+        parts.append(italic(f"\n{count}"))
+        parts += overview(t, rows, regulation)
+        parts.append(italic("\n\n" + t._("Tap a row to open it.")))
+    start = page * ROWS_PER_PAGE
+    shown = rows[start : start + ROWS_PER_PAGE]
+    buttons = [[Button(short_row(t, row), f"r:o:{row.id}")] for row in shown]
+    paging = []
+    if page > 0:
+        paging.append(Button("◀", f"p:p:{plan.school_year}:{page - 1}"))
+    if start + ROWS_PER_PAGE < len(rows):
+        paging.append(Button("▶", f"p:p:{plan.school_year}:{page + 1}"))
+    if paging:
+        buttons.append(paging)
+    others = [y for y in plans.plan_years(turn.session, turn.school.id) if y != plan.school_year]
+    buttons += [
+        [Button(t._("School year {year}").format(year=y), f"p:y:{y}")] for y in others[-4:]
+    ]
+    return View(parts, buttons)
+
+
+def on_plan(turn: Turn) -> list[View]:
+    """Show the plan of the current school year, creating it on first use."""
+    plan = plans.ensure_plan(turn.session, turn.school, turn.school_year())
+    return [plan_view(turn, plan)]
+
+
+def on_callback(turn: Turn) -> list[View]:
+    """Another year's plan, or another page of the list."""
+    t = turn.t
+    parts = (turn.incoming.callback_data or "")[len(PREFIX) :].split(":")
+    year = parts[1] if len(parts) > 1 else ""
+    plan = plans.find_plan(turn.session, turn.school.id, year) if is_school_year(year) else None
+    if plan is None:
+        return [View([bold(t._("This plan was not found."))], toast=t._("Not found"))]
+    page = int(parts[2]) if parts[0] == "p" and len(parts) > 2 and parts[2].isdigit() else 0
+    return [plan_view(turn, plan, page)]

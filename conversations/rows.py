@@ -1,0 +1,92 @@
+"""A saved row: its card, an edit button per field, delete with confirmation."""
+
+from __future__ import annotations
+
+import logging
+
+from bot import plans
+from bot.chatstate import enter, leave
+from bot.permissions import can_edit_row
+from bot.render import row_card
+from bot.rowform import FROM_SHORT, SHORT
+from bot.views import Button, View, bold
+from conversations import add_row
+from conversations.base import Turn
+from db.models import PlanRow, RowStatus
+
+log = logging.getLogger(__name__)
+
+PREFIX = "r:"
+FLOW_DELETE = "row_delete"
+
+
+def card_view(turn: Turn, row: PlanRow) -> View:
+    """The row card with the buttons this member may use."""
+    t = turn.t
+    parts = [bold(t._("Row {position}").format(position=row.position)), bold(" · ")]
+    parts += row_card(t, row, plans.regulation_of(turn.school), row.plan.school_year)
+    buttons: list[list[Button]] = []
+    if can_edit_row(turn.member, row):
+        buttons += add_row.edit_buttons(turn, lambda field: f"r:e:{row.id}:{SHORT[field]}")
+        buttons.append([Button("🗑 " + t._("Delete row"), f"r:d:{row.id}")])
+    buttons.append([Button("◀ " + t._("Plan"), f"p:y:{row.plan.school_year}")])
+    return View(parts, buttons)
+
+
+def _not_found(turn: Turn) -> list[View]:
+    return [
+        View(
+            [bold(turn.t._("This row was not found (it may have been deleted)."))],
+            toast=turn.t._("Not found"),
+        )
+    ]
+
+
+def on_callback(turn: Turn) -> list[View]:
+    """Open, edit or delete a row; the row must belong to the member's school."""
+    t = turn.t
+    parts = (turn.incoming.callback_data or "")[len(PREFIX) :].split(":")
+    action = parts[0]
+    row_id = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+    row = plans.get_row(turn.session, turn.school.id, row_id) if row_id else None
+    if row is None or row.status != RowStatus.ACTIVE:
+        log.info("row %r not found for school %s (user %s)", row_id, turn.school.id,
+                 turn.incoming.user.id)
+        return _not_found(turn)
+    if action == "o":
+        return [card_view(turn, row)]
+    if not can_edit_row(turn.member, row):
+        log.info("refused %s on row %s for member %s", action, row.id, turn.member and
+                 turn.member.id)
+        return [View([bold(t._("You may not change this row."))], toast=t._("Not allowed"))]
+    if action == "e" and len(parts) > 2 and parts[2] in FROM_SHORT:
+        return add_row.start_edit(turn, row, FROM_SHORT[parts[2]], add_row.RET_CARD)
+    if action == "d":
+        enter(turn.state, FLOW_DELETE, "confirm", row_id=row.id)
+        question = t._("Delete row {position} ({code})? This cannot be undone from the chat.")
+        return [
+            View(
+                [bold(question.format(position=row.position, code=row.criterion_code))],
+                [
+                    [
+                        Button("🗑 " + t._("Yes, delete"), f"r:y:{row.id}:{turn.state.version}"),
+                        Button(t._("No, keep it"), f"r:o:{row.id}"),
+                    ]
+                ],
+            )
+        ]
+    if action == "y" and len(parts) > 2:
+        data = turn.state.data or {}
+        if (
+            turn.state.flow != FLOW_DELETE
+            or data.get("row_id") != row.id
+            or parts[2] != str(turn.state.version)
+        ):
+            return [View([bold(t._("This button belongs to an older message."))],
+                         toast=t._("This button is no longer valid."))]
+        position = row.position
+        plans.delete_row(turn.session, row, turn.member)
+        leave(turn.state)
+        done = t._("Row {position} was deleted.").format(position=position)
+        return [View([bold("🗑 " + done)], edit=True)]
+    return [View([bold(t._("This button is no longer valid."))])]

@@ -1,0 +1,130 @@
+"""/start, /help and /language: onboarding, joining a school with a code, choosing a language."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.people import JoinOutcome, join_with_code
+from bot.views import Button, View, bold, italic, plain
+from conversations.base import Turn
+
+log = logging.getLogger(__name__)
+
+
+def role_name(turn: Turn, role: str) -> str:
+    t = turn.t
+    names = {
+        "principal": t._("principal"),
+        "vice_principal": t._("vice-principal"),
+        "council": t._("council member / group leader"),
+        "staff": t._("staff member"),
+        "monitor": t._("monitoring group member"),
+    }
+    return names.get(role, role)
+
+
+def onboarding(turn: Turn) -> list[View]:
+    """What an unknown user gets, whatever they send: what the bot is and how to join."""
+    t = turn.t
+    return [
+        View(
+            [
+                bold(t._("Hello! I am caitien.")),
+                plain("\n\n"),
+                plain(
+                    t._(
+                        "I help a school keep its quality-improvement plan alive all year: "
+                        "writing its rows, reminding the people in charge, collecting progress "
+                        "and evidence, and producing the documents."
+                    )
+                ),
+                plain("\n\n"),
+                plain(
+                    t._(
+                        "To join your school, open the invitation link your principal sent you. "
+                        "A principal starts with the code printed when the school was created: "
+                        "/start CODE"
+                    )
+                ),
+                plain("\n\n"),
+                italic(t._("Language: /language")),
+            ]
+        )
+    ]
+
+
+def help_view(turn: Turn) -> View:
+    t = turn.t
+    lines = [
+        bold(t._("What I can do")),
+        plain("\n/plan — " + t._("the plan of this school year, row by row")),
+        plain("\n/add — " + t._("write a new row of the plan")),
+        plain("\n/language — " + t._("Vietnamese or English")),
+        plain("\n/cancel — " + t._("stop what you are doing (drafts are kept)")),
+        plain("\n/help — " + t._("this help")),
+    ]
+    return View(lines)
+
+
+def on_start(turn: Turn) -> list[View]:
+    """Join with a code, or greet a member, or onboard a stranger."""
+    t = turn.t
+    code = turn.incoming.args[0] if turn.incoming.args else None
+    if code:
+        result = join_with_code(turn.session, turn.person, code[:64], turn.now)
+        if result.outcome in (JoinOutcome.JOINED, JoinOutcome.ALREADY_MEMBER):
+            assert result.member and result.school
+            turn.member = result.member
+            text = (
+                t._("Welcome! You have joined {school} as {role}.")
+                if result.outcome == JoinOutcome.JOINED
+                else t._("You are already a member of {school} ({role}).")
+            )
+            head = text.format(
+                school=result.school.name, role=role_name(turn, result.member.role)
+            )
+            return [View([bold(head), plain("\n\n")] + help_view(turn).parts)]
+        log.info("refused join code (%s) for user %s", result.outcome, turn.incoming.user.id)
+        reasons = {
+            JoinOutcome.UNKNOWN: t._("This code is not valid."),
+            JoinOutcome.EXPIRED: t._("This invitation has expired."),
+            JoinOutcome.USED_UP: t._("This invitation has already been used."),
+            JoinOutcome.REVOKED: t._("This invitation was revoked."),
+        }
+        refusal = reasons[result.outcome] + " " + t._("Please ask your principal for a new link.")
+        views = [View([bold(refusal)])]
+        return views if turn.member else views + onboarding(turn)
+    if turn.member is None:
+        return onboarding(turn)
+    greeting = t._("Hello {name}! You are in {school}.").format(
+        name=turn.member.display_name, school=turn.school.name
+    )
+    return [View([bold(greeting), plain("\n\n")] + help_view(turn).parts)]
+
+
+def on_help(turn: Turn) -> list[View]:
+    """Show the commands."""
+    return [help_view(turn)] if turn.member else onboarding(turn)
+
+
+LANGUAGE_PREFIX = "l:"
+
+
+def on_language(turn: Turn) -> list[View]:
+    """Offer the two languages."""
+    t = turn.t
+    return [
+        View(
+            [bold(t._("Choose your language:"))],
+            [[Button("Tiếng Việt", "l:vi"), Button("English", "l:en")]],
+        )
+    ]
+
+
+def on_language_chosen(turn: Turn) -> list[View]:
+    """Store the language chosen with a button."""
+    choice = (turn.incoming.callback_data or "")[len(LANGUAGE_PREFIX) :]
+    if choice not in ("vi", "en"):
+        return [View([bold(turn.t._("This button is no longer valid."))])]
+    turn.set_language(choice)
+    return [View([bold(turn.t._("Language set: English."))], edit=True)]

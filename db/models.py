@@ -1,0 +1,259 @@
+"""SQLAlchemy 2 models. Portable across SQLite and PostgreSQL (no dialect-specific types).
+
+What a school wrote is stored verbatim in `*_text` columns; what the bot understood sits
+beside it (dates, amounts, codes, flags) and never replaces it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class AwareDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware datetimes only: stored as UTC, returned aware (SQLite drops offsets)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: use an aware datetime")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Role(enum.StrEnum):
+    PRINCIPAL = "principal"
+    VICE_PRINCIPAL = "vice_principal"
+    COUNCIL = "council"
+    STAFF = "staff"
+    MONITOR = "monitor"
+
+
+class RowStatus(enum.StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    DELETED = "deleted"
+
+
+class School(Base):
+    __tablename__ = "schools"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    level: Mapped[str] = mapped_column(String(20))  # mam_non, tieu_hoc, thcs, thpt, nhieu_cap
+    regulation: Mapped[str] = mapped_column(String(30))  # catalog code, e.g. "TT18-2018"
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+    members: Mapped[list[Member]] = relationship(back_populates="school")
+    plans: Mapped[list[Plan]] = relationship(back_populates="school")
+
+
+class Person(Base):
+    """A Telegram account that has talked to the bot."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    first_name: Mapped[str] = mapped_column(String(200), default="")
+    username: Mapped[str | None] = mapped_column(String(64))
+    telegram_language: Mapped[str | None] = mapped_column(String(16))
+    # Chosen with /language; None means "follow Telegram's language".
+    language: Mapped[str | None] = mapped_column(String(8))
+    active_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", use_alter=True, ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+
+class Member(Base):
+    """A person's place in one school: name, role and position title."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("school_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    display_name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+    school: Mapped[School] = relationship(back_populates="members")
+    person: Mapped[Person | None] = relationship(foreign_keys=[person_id])
+
+
+class Invite(Base):
+    """A join code (deep-link payload) bound to a school and a role."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    # A personal code binds this member; otherwise a new member is created on use.
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    max_uses: Mapped[int] = mapped_column(Integer, default=1)
+    used_count: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    created_by_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+    __table_args__ = (UniqueConstraint("school_id", "school_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    school_year: Mapped[str] = mapped_column(String(9))  # "2026-2027"
+    regulation: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+    school: Mapped[School] = relationship(back_populates="plans")
+    rows: Mapped[list[PlanRow]] = relationship(back_populates="plan", order_by="PlanRow.position")
+
+
+class PlanRow(Base):
+    """One row of the nine-column table. A draft is a row with status 'draft'."""
+
+    __tablename__ = "plan_rows"
+    __table_args__ = (Index("ix_plan_rows_plan_status_position", "plan_id", "status", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10), default=RowStatus.DRAFT)
+    position: Mapped[int | None] = mapped_column(Integer)  # 1-based across the plan when active
+    block: Mapped[str | None] = mapped_column(String(4))  # "M123" or "M4"
+    standard: Mapped[int | None] = mapped_column(Integer)
+    criterion_code: Mapped[str | None] = mapped_column(String(16))  # "1.4", "M4.3"
+    criterion_text: Mapped[str | None] = mapped_column(Text)  # as written
+    expected_result: Mapped[str | None] = mapped_column(Text)
+    target_level: Mapped[int | None] = mapped_column(Integer)
+    tasks: Mapped[str | None] = mapped_column(Text)
+    lead_text: Mapped[str | None] = mapped_column(Text)
+    timeline_text: Mapped[str | None] = mapped_column(Text)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    timeline_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    budget_text: Mapped[str | None] = mapped_column(Text)
+    budget_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    budget_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    support: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        AwareDateTime(), default=utcnow, onupdate=utcnow
+    )
+
+    plan: Mapped[Plan] = relationship(back_populates="rows")
+    owners: Mapped[list[RowOwner]] = relationship(
+        back_populates="row", cascade="all, delete-orphan", order_by="RowOwner.id"
+    )
+
+
+class RowOwner(Base):
+    __tablename__ = "row_owners"
+    __table_args__ = (UniqueConstraint("row_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    row_id: Mapped[int] = mapped_column(ForeignKey("plan_rows.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    is_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    row: Mapped[PlanRow] = relationship(back_populates="owners")
+    member: Mapped[Member] = relationship()
+
+
+class RowHistory(Base):
+    """Who changed what on a row, when: one entry per field changed."""
+
+    __tablename__ = "row_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    row_id: Mapped[int] = mapped_column(ForeignKey("plan_rows.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(16))  # created, updated, deleted
+    field: Mapped[str | None] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+
+class ChatState(Base):
+    """Where one user is in a conversation in one chat; written before every reply."""
+
+    __tablename__ = "chat_states"
+    __table_args__ = (UniqueConstraint("chat_id", "telegram_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    flow: Mapped[str | None] = mapped_column(String(32))
+    step: Mapped[str | None] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Bumped at every step; buttons carry it so a button from an old message is recognised.
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    # Highest update processed for this user in this chat: a redelivered update is skipped.
+    last_update_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        AwareDateTime(), default=utcnow, onupdate=utcnow
+    )
