@@ -66,10 +66,14 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         t = translator(
             resolve_language(None, update.effective_user.language_code, settings.default_language)
         )
-        text = t._("Sorry, something went wrong. What you entered before is kept; please try again.")
+        text = t._(
+            "Sorry, something went wrong. What you entered before is kept; please try again."
+        )
         try:
-            await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
-        except Exception:  # noqa: BLE001 - the error handler must never raise
+            await context.bot.send_message(
+                update.effective_chat.id, text, parse_mode=ParseMode.HTML
+            )
+        except Exception:
             log.warning("could not tell the user about the error", exc_info=True)
 
 
@@ -148,8 +152,7 @@ def build_application(
     )
     builder = builder.request(request or HTTPXRequest(connection_pool_size=16))
     builder = builder.get_updates_request(
-        get_updates_request
-        or HTTPXRequest(connection_pool_size=1)
+        get_updates_request or HTTPXRequest(connection_pool_size=1)
     )
     application = builder.build()
     application.bot_data[SERVICES] = Services(settings=settings, db=db)

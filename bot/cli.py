@@ -9,7 +9,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
@@ -29,21 +29,32 @@ class UsageError(Exception):
     """Bad input: reported as one line on stderr, exit status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (see `caitien COMMAND --help`)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="caitien",
         description="Telegram assistant for a school's quality-improvement plan.",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("run", help="run the bot (long polling)")
 
-    school = sub.add_parser("school", help="schools").add_subparsers(dest="action", required=True)
+    school = sub.add_parser("school", help="schools").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
     create = school.add_parser("create", help="create a school; prints its principal code")
     create.add_argument("--name", required=True)
     create.add_argument("--level", required=True, choices=LEVELS)
     create.add_argument("--regulation", choices=load_catalog().codes())
 
-    plan = sub.add_parser("plan", help="plans").add_subparsers(dest="action", required=True)
+    plan = sub.add_parser("plan", help="plans").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
     export = plan.add_parser("export", help="export a plan")
     export.add_argument("--school", required=True, type=int)
     export.add_argument("--year", help="school year, e.g. 2025-2026 (default: the latest)")
@@ -87,7 +98,9 @@ def _plan_export(db: Database, args: argparse.Namespace) -> None:
         if args.year and not is_school_year(args.year):
             raise UsageError(f"not a school year: {args.year!r} (write it like 2025-2026)")
         plan = (
-            find_plan(session, school.id, args.year) if args.year else latest_plan(session, school.id)
+            find_plan(session, school.id, args.year)
+            if args.year
+            else latest_plan(session, school.id)
         )
         if plan is None:
             raise UsageError(f"school {school.id} has no plan for {args.year or 'any year'}")

@@ -131,3 +131,28 @@ def join_with_code(session: Session, person: Person, code: str, now: dt.datetime
     session.flush()
     person.active_member_id = member.id
     return JoinResult(JoinOutcome.JOINED, member, school)
+
+
+def create_invite(
+    session: Session,
+    school: School,
+    role: str,
+    *,
+    max_uses: int = 1,
+    expires_at: dt.datetime | None = None,
+    created_by: Member | None = None,
+) -> Invite:
+    """A join code for `role` in `school` (deep link payload)."""
+    if role not in set(Role):
+        raise SchoolError(f"unknown role {role!r}")
+    invite = Invite(
+        code=new_code(),
+        school_id=school.id,
+        role=role,
+        max_uses=max_uses,
+        expires_at=expires_at,
+        created_by_member_id=created_by.id if created_by else None,
+    )
+    session.add(invite)
+    session.flush()
+    return invite

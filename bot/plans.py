@@ -85,11 +85,14 @@ def active_rows(session: Session, plan_id: int) -> list[PlanRow]:
 
 
 def count_rows(session: Session, plan_id: int) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(PlanRow)
-        .where(PlanRow.plan_id == plan_id, PlanRow.status == RowStatus.ACTIVE)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(PlanRow)
+            .where(PlanRow.plan_id == plan_id, PlanRow.status == RowStatus.ACTIVE)
+        )
+        or 0
+    )
 
 
 def get_row(session: Session, school_id: int, row_id: int) -> PlanRow | None:

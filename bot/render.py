@@ -55,14 +55,18 @@ def understood(t: Translator, row: PlanRow, field: str, school_year: str) -> lis
             parts.append(italic("\n→ " + t._("Understood as: {span}").format(span=span)))
         else:
             due = t.date(end_of_school_year(school_year))
-            parts.append(italic("\n→ " + t._("Due at the end of the school year ({date})").format(
-                date=due)))
+            parts.append(
+                italic("\n→ " + t._("Due at the end of the school year ({date})").format(date=due))
+            )
         return parts + _flags(t, row.timeline_flags)
     if field == "budget_text" and row.budget_text:
         parts = []
         if row.budget_vnd is not None:
-            parts.append(italic("\n→ " + t._("Understood as: {amount}").format(
-                amount=t.money(row.budget_vnd))))
+            parts.append(
+                italic(
+                    "\n→ " + t._("Understood as: {amount}").format(amount=t.money(row.budget_vnd))
+                )
+            )
         return parts + _flags(t, row.budget_flags)
     if field == "expected_result" and row.target_level:
         return [italic("\n→ " + t._("Target level: {level}").format(level=row.target_level))]

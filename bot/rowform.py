@@ -59,7 +59,9 @@ FIELDS: tuple[FieldSpec, ...] = (
         N_("For example: support from the parents' committee."),
         False,
     ),
-    FieldSpec("notes", N_("Notes"), N_("Any notes?"), N_("Anything else worth writing down."), False),
+    FieldSpec(
+        "notes", N_("Notes"), N_("Any notes?"), N_("Anything else worth writing down."), False
+    ),
 )
 
 BY_NAME = {f.name: f for f in FIELDS}

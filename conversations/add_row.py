@@ -259,9 +259,7 @@ def go_back(turn: Turn) -> list[View]:
     elif step in BY_NAME:
         previous = previous_field(step)
         if previous == CRITERION:
-            previous = (
-                STEP_M4_TEXT if is_level4_code(row.criterion_code or "") else STEP_CRITERION
-            )
+            previous = STEP_M4_TEXT if is_level4_code(row.criterion_code or "") else STEP_CRITERION
             if previous == STEP_CRITERION:
                 enter(turn.state, FLOW, previous, std=row.standard or 1)
                 return prompt(turn)
@@ -277,9 +275,7 @@ def skip(turn: Turn) -> list[View]:
     if row is None:
         return prompt(turn)
     if step in BY_NAME and not BY_NAME[step].required:
-        plans.set_field(
-            turn.session, row, step, None, _school_year(turn, row), turn.member
-        )
+        plans.set_field(turn.session, row, step, None, _school_year(turn, row), turn.member)
         return _after(turn, row, step)
     if step in BY_NAME:
         return [_notice(t._("This answer is required.")), *prompt(turn)]
@@ -317,7 +313,7 @@ def on_text(turn: Turn) -> list[View]:
             plans.set_criterion(turn.session, row, regulation, code, turn.member)
             return _after(turn, row, CRITERION)
         return [_notice(t._("Please choose with the buttons.")), *prompt(turn)]
-    if step == STEP_RESUME or step == STEP_REVIEW:
+    if step in (STEP_RESUME, STEP_REVIEW):
         return [_notice(t._("Please choose with the buttons.")), *prompt(turn)]
     if step == STEP_M4_NUMBER:
         digits = text.strip().lower().removeprefix("tiêu chí").strip().rstrip(".:")
@@ -332,8 +328,9 @@ def on_text(turn: Turn) -> list[View]:
     if step in BY_NAME:
         if not text.strip():
             return [_notice(t._("This answer is empty.")), *prompt(turn)]
-        plans.set_field(turn.session, row, step, text[:MAX_ANSWER_LENGTH], _school_year(turn, row),
-                        turn.member)
+        plans.set_field(
+            turn.session, row, step, text[:MAX_ANSWER_LENGTH], _school_year(turn, row), turn.member
+        )
         return _after(turn, row, step)
     return prompt(turn)
 
@@ -356,8 +353,10 @@ def on_callback(turn: Turn) -> list[View]:
         or not parts
     ):
         log.info("stale or forged button %r from user %s", data, turn.incoming.user.id)
-        stale = View([bold(t._("This button belongs to an older message."))],
-                     toast=t._("This button is no longer valid."))
+        stale = View(
+            [bold(t._("This button belongs to an older message."))],
+            toast=t._("This button is no longer valid."),
+        )
         return [stale, *(prompt(turn) if turn.state.flow == FLOW else [])]
     row = _row(turn)
     if row is None:
@@ -374,8 +373,11 @@ def on_callback(turn: Turn) -> list[View]:
         return skip(turn)
     if action == "resume" and step == STEP_RESUME:
         missing = plans.missing_required(row, tuple(f.name for f in FIELDS if f.required))
-        target = STEP_REVIEW if not missing else (
-            STEP_STANDARD if missing[0] == CRITERION else missing[0])
+        target = (
+            STEP_REVIEW
+            if not missing
+            else (STEP_STANDARD if missing[0] == CRITERION else missing[0])
+        )
         enter(turn.state, FLOW, target)
         return prompt(turn)
     if action == "fresh" and step == STEP_RESUME:

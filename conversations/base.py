@@ -193,7 +193,9 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, views: lis
             if isinstance(target, Message):
                 try:
                     await target.edit_text(
-                        text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                        text,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup,
                         link_preview_options=NO_PREVIEW,
                     )
                     continue
@@ -202,6 +204,9 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, views: lis
                         continue
                     log.info("could not edit message, sending anew: %s", exc.message)
             await context.bot.send_message(
-                chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                chat.id,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
                 link_preview_options=NO_PREVIEW,
             )

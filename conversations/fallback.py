@@ -68,5 +68,4 @@ def on_step_command(turn: Turn) -> list[View]:
     if turn.state.flow is not None:
         leave(turn.state)
         return [View([bold(turn.t._("Stopped. Nothing else was changed."))])]
-    return [View([bold(turn.t._("There is nothing to stop or skip right now."))]),
-            help_view(turn)]
+    return [View([bold(turn.t._("There is nothing to stop or skip right now."))]), help_view(turn)]

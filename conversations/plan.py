@@ -62,9 +62,7 @@ def plan_view(turn: Turn, plan: Plan, page: int = 0) -> View:
     if paging:
         buttons.append(paging)
     others = [y for y in plans.plan_years(turn.session, turn.school.id) if y != plan.school_year]
-    buttons += [
-        [Button(t._("School year {year}").format(year=y), f"p:y:{y}")] for y in others[-4:]
-    ]
+    buttons += [[Button(t._("School year {year}").format(year=y), f"p:y:{y}")] for y in others[-4:]]
     return View(parts, buttons)
 
 

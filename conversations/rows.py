@@ -50,14 +50,19 @@ def on_callback(turn: Turn) -> list[View]:
     row_id = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
     row = plans.get_row(turn.session, turn.school.id, row_id) if row_id else None
     if row is None or row.status != RowStatus.ACTIVE:
-        log.info("row %r not found for school %s (user %s)", row_id, turn.school.id,
-                 turn.incoming.user.id)
+        log.info(
+            "row %r not found for school %s (user %s)",
+            row_id,
+            turn.school.id,
+            turn.incoming.user.id,
+        )
         return _not_found(turn)
     if action == "o":
         return [card_view(turn, row)]
     if not can_edit_row(turn.member, row):
-        log.info("refused %s on row %s for member %s", action, row.id, turn.member and
-                 turn.member.id)
+        log.info(
+            "refused %s on row %s for member %s", action, row.id, turn.member and turn.member.id
+        )
         return [View([bold(t._("You may not change this row."))], toast=t._("Not allowed"))]
     if action == "e" and len(parts) > 2 and parts[2] in FROM_SHORT:
         return add_row.start_edit(turn, row, FROM_SHORT[parts[2]], add_row.RET_CARD)
@@ -82,8 +87,12 @@ def on_callback(turn: Turn) -> list[View]:
             or data.get("row_id") != row.id
             or parts[2] != str(turn.state.version)
         ):
-            return [View([bold(t._("This button belongs to an older message."))],
-                         toast=t._("This button is no longer valid."))]
+            return [
+                View(
+                    [bold(t._("This button belongs to an older message."))],
+                    toast=t._("This button is no longer valid."),
+                )
+            ]
         position = row.position
         plans.delete_row(turn.session, row, turn.member)
         leave(turn.state)

@@ -80,10 +80,8 @@ def on_start(turn: Turn) -> list[View]:
                 if result.outcome == JoinOutcome.JOINED
                 else t._("You are already a member of {school} ({role}).")
             )
-            head = text.format(
-                school=result.school.name, role=role_name(turn, result.member.role)
-            )
-            return [View([bold(head), plain("\n\n")] + help_view(turn).parts)]
+            head = text.format(school=result.school.name, role=role_name(turn, result.member.role))
+            return [View([bold(head), plain("\n\n"), *help_view(turn).parts])]
         log.info("refused join code (%s) for user %s", result.outcome, turn.incoming.user.id)
         reasons = {
             JoinOutcome.UNKNOWN: t._("This code is not valid."),
@@ -99,7 +97,7 @@ def on_start(turn: Turn) -> list[View]:
     greeting = t._("Hello {name}! You are in {school}.").format(
         name=turn.member.display_name, school=turn.school.name
     )
-    return [View([bold(greeting), plain("\n\n")] + help_view(turn).parts)]
+    return [View([bold(greeting), plain("\n\n"), *help_view(turn).parts])]
 
 
 def on_help(turn: Turn) -> list[View]:
