@@ -27,6 +27,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.i18n import LANGUAGES, resolve_language, translator
+from bot.polling import serve
 from conversations import add_row, fallback, plan, rows, start
 from conversations.base import SERVICES, Services, turn_handler
 from db.session import Database
@@ -166,9 +167,4 @@ def run(settings: Settings) -> None:
     db.upgrade()
     application = build_application(settings, db)
     log.info("caitien starting (long polling)")
-    application.run_polling(
-        allowed_updates=["message", "callback_query"],
-        timeout=settings.polling_timeout,
-        poll_interval=0.0,
-        drop_pending_updates=False,
-    )
+    asyncio.run(serve(application, settings.polling_timeout))

@@ -179,7 +179,10 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, views: lis
     query = update.callback_query
     if query is not None:
         toast = next((v.toast for v in views if v.toast), None)
-        await query.answer(toast)
+        try:
+            await query.answer(toast)
+        except BadRequest as exc:  # too old (e.g. delivered again after a restart): go on
+            log.info("could not answer a button press: %s", exc.message)
     chat = update.effective_chat
     if chat is None:
         return
