@@ -12,6 +12,7 @@ covered by tests. The caller's text is never changed: matching runs on a folded 
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import re
 import unicodedata
@@ -202,10 +203,8 @@ def parse_timeline(text: str, school_year: str) -> Timeline:
     folded = fold(text or "")
     recurring = bool(_RECURRING.search(folded))
     reader = _Reader(folded, first, second)
-    try:
+    with contextlib.suppress(ValueError, OverflowError):  # nonsense numbers: keep what was read
         reader.read()
-    except (ValueError, OverflowError):  # a nonsense number somewhere: read what we have
-        pass
     spans = sorted(reader.spans, key=lambda s: s.at)
     if not spans:
         return Timeline(None, None, ["no_date"], recurring)

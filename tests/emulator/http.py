@@ -1,0 +1,113 @@
+"""The emulator over real HTTP (aiohttp) on 127.0.0.1, plus a JSON control API under /_emu/.
+
+aiohttp enables TCP_NODELAY on every accepted connection (web_protocol.RequestHandler
+.connection_made calls tcp_nodelay(transport, True)), so a response's header and body are not
+held back by Nagle's algorithm and calls do not stall ~40 ms on delayed ACKs.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import BodyPartReader, web
+
+from tests.emulator.core import ApiError, BotApiEmulator
+
+
+class EmulatorServer:
+    def __init__(self, core: BotApiEmulator | None = None) -> None:
+        self.core = core or BotApiEmulator()
+        self.port = 0
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app.router.add_route("*", r"/bot{token}/{method}", self._api)
+        app.router.add_get(r"/file/bot{token}/{path:.+}", self._file)
+        app.router.add_post("/_emu/{action}", self._control)
+        app.router.add_get("/_emu/{action}", self._control)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            params.update(await request.json())
+        elif request.content_type == "multipart/form-data":
+            reader = await request.multipart()
+            async for part in reader:
+                if not isinstance(part, BodyPartReader) or part.name is None:
+                    continue
+                if part.filename:
+                    params[part.name] = (part.filename, bytes(await part.read()))
+                else:
+                    params[part.name] = await part.text()
+        elif request.can_read_body:
+            params.update(dict(await request.post()))
+        return params
+
+    async def _api(self, request: web.Request) -> web.Response:
+        params = await self._params(request)
+        status, body = await self.core.call(
+            request.match_info["token"], request.match_info["method"], params
+        )
+        return web.json_response(body, status=status)
+
+    async def _file(self, request: web.Request) -> web.Response:
+        content = self.core.file_content(request.match_info["token"], request.match_info["path"])
+        if content is None:
+            raise web.HTTPNotFound()
+        return web.Response(body=content)
+
+    async def _control(self, request: web.Request) -> web.Response:
+        action = request.match_info["action"]
+        args: dict[str, Any] = dict(request.query)
+        if request.method == "POST" and request.can_read_body:
+            args.update(await request.json())
+        for key in ("user_id", "chat_id", "message_id", "count", "status", "retry_after", "times"):
+            if key in args and args[key] is not None:
+                args[key] = int(args[key])
+        if "timeout" in args:
+            args["timeout"] = float(args["timeout"])
+        core = self.core
+        try:
+            if action == "wait":
+                result: Any = {"messages": await core.wait_for_bot_messages(**args)}
+            elif action in (
+                "send_text",
+                "press",
+                "forge_callback",
+                "messages",
+                "last_message",
+                "mark",
+                "fail_next",
+                "block",
+                "unblock",
+                "calls",
+                "user",
+            ):
+                result = getattr(core, action)(**args)
+            else:
+                raise web.HTTPNotFound()
+        except (AssertionError, TimeoutError, ApiError, TypeError) as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        return web.Response(
+            text=json.dumps(result, ensure_ascii=False, default=str),
+            content_type="application/json",
+        )

@@ -1,0 +1,100 @@
+"""Handler tests: the real Application, in-process, against the emulator (no sockets)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from telegram import Update
+
+from bot.app import build_application, post_init
+from bot.people import create_school
+from db.session import Database
+from tests.conftest import TOKEN
+from tests.emulator import BotApiEmulator, EmulatorRequest
+
+
+class Harness:
+    """Act as people and collect what the bot said back, update by update."""
+
+    def __init__(self, application: Any, core: BotApiEmulator, db: Database) -> None:
+        self.app = application
+        self.core = core
+        self.db = db
+
+    def user(self, user_id: int, name: str = "Hà", language: str = "vi") -> None:
+        self.core.user(user_id, first_name=name, language_code=language)
+
+    async def _process(
+        self, user_id: int, updates: list[dict[str, Any]] | None = None
+    ) -> list[dict]:
+        bot = self.core.bot(TOKEN)
+        before = len(bot.events.get(user_id, []))
+        for raw in updates if updates is not None else self.core.pop_updates(TOKEN):
+            await self.app.process_update(Update.de_json(raw, self.app.bot))
+        ids = bot.events.get(user_id, [])[before:]
+        chat = bot.messages.get(user_id, {})
+        return [chat.get(i, {"message_id": i, "text": "", "deleted": True}) for i in ids]
+
+    async def send(self, user_id: int, text: str) -> list[dict]:
+        self.core.send_text(TOKEN, user_id, text)
+        return await self._process(user_id)
+
+    async def press(
+        self,
+        user_id: int,
+        button_text: str | None = None,
+        *,
+        data: str | None = None,
+        message_id: int | None = None,
+    ) -> list[dict]:
+        self.core.press(TOKEN, user_id, message_id=message_id, data=data, button_text=button_text)
+        return await self._process(user_id)
+
+    async def forge(self, user_id: int, data: str, message_id: int = 1) -> list[dict]:
+        self.core.forge_callback(TOKEN, user_id, message_id, data)
+        return await self._process(user_id)
+
+    async def replay(self, user_id: int, update: dict[str, Any]) -> list[dict]:
+        """Deliver an update again, as Telegram does after a crash before confirmation."""
+        return await self._process(user_id, [update])
+
+    def toasts(self) -> list[str]:
+        return [
+            c["params"].get("text") or "" for c in self.core.calls(TOKEN, "answerCallbackQuery")
+        ]
+
+    async def principal(
+        self,
+        user_id: int,
+        school: str = "THCS Lê Quý Đôn",
+        level: str = "thcs",
+        language: str = "vi",
+    ) -> list[dict]:
+        with self.db.transaction() as session:
+            _, invite = create_school(session, school, level, None, "Asia/Ho_Chi_Minh")
+            code = invite.code
+        self.user(user_id, language=language)
+        return await self.send(user_id, f"/start {code}")
+
+
+def text(messages: list[dict]) -> str:
+    return "\n---\n".join(m.get("text", "") for m in messages)
+
+
+def buttons(message: dict) -> list[str]:
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return [b["text"] for row in rows for b in row]
+
+
+@pytest.fixture
+async def harness(settings, db) -> AsyncIterator[Harness]:
+    core = BotApiEmulator()
+    application = build_application(
+        settings, db, request=EmulatorRequest(core), get_updates_request=EmulatorRequest(core)
+    )
+    await application.initialize()
+    await post_init(application)
+    yield Harness(application, core, db)
+    await application.shutdown()
