@@ -51,7 +51,11 @@ def understood(t: Translator, row: PlanRow, field: str, school_year: str) -> lis
     if field == "timeline_text" and row.timeline_text:
         parts: list[Part] = []
         if row.start_date or row.due_date:
-            span = f"{t.date(row.start_date)} – {t.date(row.due_date)}"
+            span = (
+                f"{t.date(row.start_date)} – {t.date(row.due_date)}"
+                if row.start_date
+                else t._("due {date}").format(date=t.date(row.due_date))
+            )
             parts.append(italic("\n→ " + t._("Understood as: {span}").format(span=span)))
         else:
             due = t.date(end_of_school_year(school_year))
