@@ -120,7 +120,7 @@ async def test_cancel_keeps_the_draft_and_add_offers_it_again(harness):
     assert "Công việc/giải pháp" in resumed["text"]
     await harness.send(P, "/cancel")
     await harness.send(P, "/add")
-    notice, standards = await harness.press(P, "Bỏ bản nháp, viết dòng mới")
+    _notice, standards = await harness.press(P, "Bỏ bản nháp, viết dòng mới")
     assert "Chọn tiêu chuẩn" in standards["text"]
     drafts = await rows(harness, RowStatus.DRAFT)
     assert len(drafts) == 1 and drafts[0].expected_result is None
