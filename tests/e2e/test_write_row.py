@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -62,8 +63,13 @@ async def test_write_a_row_across_two_crashes_and_export_it(server, bot):
     bot.kill()
     core.send_text(TOKEN, USER, LEAD)
     await bot.start()
-    [timeline_question] = await core.wait_for_bot_messages(TOKEN, USER, timeout=20)
-    assert "Thời gian" in text_of(timeline_question)
+    # If the bot died before confirming the tasks update, Telegram delivers it again: it is
+    # recognised (not applied twice) and the lead question asked again; then the lead answer.
+    [reply] = await core.wait_for_bot_messages(TOKEN, USER, timeout=20)
+    if "Thời gian" not in text_of(reply):
+        assert "Ai chủ trì" in text_of(reply)
+        [reply] = await core.wait_for_bot_messages(TOKEN, USER, timeout=20)
+    assert "Thời gian" in text_of(reply)
 
     await say(core, TIMELINE)
     await say(core, BUDGET)
@@ -80,6 +86,8 @@ async def test_write_a_row_across_two_crashes_and_export_it(server, bot):
     # Crash 2: between the summary card and the save button.
     bot.kill()
     await bot.start()
+    await asyncio.sleep(0.5)  # a redelivered /skip, if any, re-sends the card: let it pass
+    core.mark(TOKEN, USER)
     saved, row_card = await press(core, "💾 Lưu", count=2)
     assert "Đã lưu thành dòng 1" in text_of(saved)
     assert "Tiêu chí 1.4" in text_of(row_card)
