@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 from typing import Any
 
 from telegram._utils.defaultvalue import DEFAULT_NONE
@@ -13,6 +14,7 @@ from telegram.request import BaseRequest, RequestData
 from tests.emulator.core import BotApiEmulator
 
 _URL = re.compile(r"/bot([^/]+)/(\w+)$")
+_FILE_URL = re.compile(r"/file/bot([^/]+)/(.+)$")
 
 
 class EmulatorRequest(BaseRequest):
@@ -39,6 +41,11 @@ class EmulatorRequest(BaseRequest):
         connect_timeout: ODVInput[float] = DEFAULT_NONE,
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        file_match = _FILE_URL.search(url)
+        if file_match is not None:
+            token = urllib.parse.unquote(file_match.group(1))
+            content = self.core.file_content(token, file_match.group(2))
+            return (200, content) if content is not None else (404, b"Not Found")
         match = _URL.search(url)
         if match is None:
             return 404, b'{"ok": false, "error_code": 404, "description": "Not Found"}'

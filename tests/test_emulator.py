@@ -1,0 +1,157 @@
+"""The emulator refuses what Telegram refuses, with the real python-telegram-bot client."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Conflict, Forbidden, RetryAfter
+
+from tests.conftest import TOKEN
+from tests.emulator import BotApiEmulator, EmulatorRequest, EmulatorServer
+
+USER = 42
+
+
+@pytest.fixture
+async def server():
+    emulator = EmulatorServer()
+    await emulator.start()
+    emulator.core.user(USER, "Hà")
+    yield emulator
+    await emulator.stop()
+
+
+@pytest.fixture(params=["http", "in-process"])
+async def bot(request, server):
+    if request.param == "http":
+        client = Bot(TOKEN, base_url=server.base_url, base_file_url=server.base_file_url)
+    else:
+        client = Bot(
+            TOKEN,
+            request=EmulatorRequest(server.core),
+            get_updates_request=EmulatorRequest(server.core),
+        )
+    async with client:
+        yield client
+
+
+async def test_get_me_and_messages(bot):
+    me = await bot.get_me()
+    assert me.is_bot and me.username == "caitien_test_bot"
+    sent = await bot.send_message(USER, "<b>Xin chào</b> &amp; chào", parse_mode="HTML")
+    assert sent.text == "Xin chào & chào" and sent.from_user.id == me.id
+    edited = await bot.edit_message_text("Đã sửa", USER, sent.message_id)
+    assert edited.text == "Đã sửa"
+    with pytest.raises(BadRequest, match="(?i)not modified"):
+        await bot.edit_message_text("Đã sửa", USER, sent.message_id)
+    assert await bot.delete_message(USER, sent.message_id)
+    with pytest.raises(BadRequest, match="(?i)not found"):
+        await bot.edit_message_text("x", USER, sent.message_id)
+
+
+async def test_limits(bot):
+    await bot.send_message(USER, "x" * 4096)
+    with pytest.raises(BadRequest, match="(?i)too long"):
+        await bot.send_message(USER, "x" * 4097)
+    # Telegram counts the text after entity parsing, not the raw HTML.
+    await bot.send_message(USER, "&lt;" * 4000, parse_mode="HTML")
+    with pytest.raises(BadRequest, match="(?i)too long"):
+        await bot.send_message(USER, "😀" * 2049)  # 4098 UTF-16 units
+    with pytest.raises(BadRequest, match="(?i)empty"):
+        await bot.send_message(USER, "  ")
+    with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+        await bot.send_message(
+            USER,
+            "x",
+            reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton("A", callback_data="é" * 33)]]
+            ),
+        )  # 66 bytes
+    for bad in ("<b>x", "a < b", "<script>x</script>", "AT&T"):
+        with pytest.raises(BadRequest, match="(?i)parse entities"):
+            await bot.send_message(USER, bad, parse_mode="HTML")
+    with pytest.raises(BadRequest, match="(?i)chat not found"):
+        await bot.send_message(999, "x")
+
+
+async def test_injected_failures(server, bot):
+    server.core.fail_next(TOKEN, "sendMessage", 429, retry_after=7)
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(USER, "x")
+    assert caught.value.retry_after in (7, __import__("datetime").timedelta(seconds=7))
+    server.core.block(TOKEN, USER)
+    with pytest.raises(Forbidden):
+        await bot.send_message(USER, "x")
+    server.core.unblock(TOKEN, USER)
+    await bot.send_message(USER, "x")
+
+
+async def test_updates_commands_and_buttons(server, bot):
+    core = server.core
+    await bot.send_message(
+        USER,
+        "Chọn:",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Lưu", callback_data="save:1")]]),
+    )
+    core.send_text(TOKEN, USER, "/start abc")
+    [update] = await bot.get_updates(timeout=1)
+    assert update.message.text == "/start abc"
+    assert update.message.entities[0].type == "bot_command"
+    # Not confirmed yet: delivered again.
+    [again] = await bot.get_updates(timeout=0)
+    assert again.update_id == update.update_id
+    core.press(TOKEN, USER, button_text="Lưu")
+    [press] = await bot.get_updates(offset=update.update_id + 1, timeout=1)
+    assert press.callback_query.data == "save:1" and press.callback_query.chat_instance
+    assert await press.callback_query.answer("ok")
+    with pytest.raises(BadRequest, match="(?i)query is too old"):
+        await press.callback_query.answer("again")
+    with pytest.raises(AssertionError, match="(?i)no button"):
+        core.press(TOKEN, USER, button_text="Xoá")
+
+
+async def test_a_newer_get_updates_supersedes_the_older(server):
+    core = server.core
+    first = Bot(TOKEN, base_url=server.base_url)
+    second = Bot(TOKEN, base_url=server.base_url)
+    async with first, second:
+        import asyncio
+
+        older = asyncio.create_task(first.get_updates(timeout=5))
+        await asyncio.sleep(0.2)
+        newer = asyncio.create_task(second.get_updates(timeout=1))
+        with pytest.raises(Conflict):
+            await older
+        core.send_text(TOKEN, USER, "hi")
+        assert [u.message.text for u in await newer] == ["hi"]
+
+
+async def test_files_round_trip(server, bot):
+    sent = await bot.send_document(USER, b"minh chung", filename="mc.pdf")
+    file = await bot.get_file(sent.document.file_id)
+    assert bytes(await file.download_as_bytearray()) == b"minh chung"
+
+
+async def test_control_api_over_http(server):
+    base = f"http://127.0.0.1:{server.port}/_emu"
+    async with aiohttp.ClientSession() as http:
+        async with http.post(
+            f"{base}/send_text", json={"token": TOKEN, "user_id": USER, "text": "/plan"}
+        ) as r:
+            assert (await r.json())["message"]["text"] == "/plan"
+        bot = Bot(TOKEN, base_url=server.base_url)
+        async with bot:
+            [update] = await bot.get_updates(timeout=1)
+            await bot.send_message(update.message.chat_id, "Kế hoạch")
+        async with http.post(f"{base}/wait", json={"token": TOKEN, "chat_id": USER}) as r:
+            assert [m["text"] for m in (await r.json())["messages"]] == ["Kế hoạch"]
+        async with http.get(f"{base}/messages", params={"token": TOKEN, "chat_id": USER}) as r:
+            assert len(await r.json()) == 1
+
+
+def test_bad_tokens_are_unauthorized():
+    import asyncio
+
+    status, body = asyncio.run(BotApiEmulator().call("nope", "getMe", {}))
+    assert status == 401 and body["description"] == "Unauthorized"
