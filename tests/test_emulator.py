@@ -43,24 +43,24 @@ async def test_get_me_and_messages(bot):
     assert sent.text == "Xin chào & chào" and sent.from_user.id == me.id
     edited = await bot.edit_message_text("Đã sửa", USER, sent.message_id)
     assert edited.text == "Đã sửa"
-    with pytest.raises(BadRequest, match="(?i)not modified"):
+    with pytest.raises(BadRequest, match=r"(?i)not modified"):
         await bot.edit_message_text("Đã sửa", USER, sent.message_id)
     assert await bot.delete_message(USER, sent.message_id)
-    with pytest.raises(BadRequest, match="(?i)not found"):
+    with pytest.raises(BadRequest, match=r"(?i)not found"):
         await bot.edit_message_text("x", USER, sent.message_id)
 
 
 async def test_limits(bot):
     await bot.send_message(USER, "x" * 4096)
-    with pytest.raises(BadRequest, match="(?i)too long"):
+    with pytest.raises(BadRequest, match=r"(?i)too long"):
         await bot.send_message(USER, "x" * 4097)
     # Telegram counts the text after entity parsing, not the raw HTML.
     await bot.send_message(USER, "&lt;" * 4000, parse_mode="HTML")
-    with pytest.raises(BadRequest, match="(?i)too long"):
+    with pytest.raises(BadRequest, match=r"(?i)too long"):
         await bot.send_message(USER, "😀" * 2049)  # 4098 UTF-16 units
-    with pytest.raises(BadRequest, match="(?i)empty"):
+    with pytest.raises(BadRequest, match=r"(?i)empty"):
         await bot.send_message(USER, "  ")
-    with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
         await bot.send_message(
             USER,
             "x",
@@ -69,9 +69,9 @@ async def test_limits(bot):
             ),
         )  # 66 bytes
     for bad in ("<b>x", "a < b", "<script>x</script>", "AT&T"):
-        with pytest.raises(BadRequest, match="(?i)parse entities"):
+        with pytest.raises(BadRequest, match=r"(?i)parse entities"):
             await bot.send_message(USER, bad, parse_mode="HTML")
-    with pytest.raises(BadRequest, match="(?i)chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.send_message(999, "x")
 
 
@@ -105,9 +105,9 @@ async def test_updates_commands_and_buttons(server, bot):
     [press] = await bot.get_updates(offset=update.update_id + 1, timeout=1)
     assert press.callback_query.data == "save:1" and press.callback_query.chat_instance
     assert await press.callback_query.answer("ok")
-    with pytest.raises(BadRequest, match="(?i)query is too old"):
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
         await press.callback_query.answer("again")
-    with pytest.raises(AssertionError, match="(?i)no button"):
+    with pytest.raises(AssertionError, match=r"(?i)no button"):
         core.press(TOKEN, USER, button_text="Xoá")
 
 
