@@ -151,7 +151,7 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
     )
-    builder = builder.request(request or HTTPXRequest(connection_pool_size=16))
+    builder = builder.request(request or HTTPXRequest(connection_pool_size=64))
     builder = builder.get_updates_request(
         get_updates_request or HTTPXRequest(connection_pool_size=1)
     )
