@@ -117,26 +117,14 @@ def prompt(turn: Turn) -> list[View]:
         buttons.append([Button("◀ " + t._("Back"), _cb(turn, "back"))])
         head = t._("Standard {n}: choose the criterion (Tiêu chí):").format(n=number)
         return [View([bold(head)], buttons)]
-    if step == STEP_M4_NUMBER:
-        return [
-            View(
-                [
-                    bold(t._("Level 4: which criterion number? (for example: 2)")),
-                    italic("\n" + t._("/back: previous question · /cancel: stop")),
-                ],
-                _nav(turn, skip=False),
-            )
-        ]
-    if step == STEP_M4_TEXT:
-        return [
-            View(
-                [
-                    bold(t._("Write the criterion as your plan words it:")),
-                    italic("\n" + t._("/back: previous question · /cancel: stop")),
-                ],
-                _nav(turn, skip=False),
-            )
-        ]
+    if step in (STEP_M4_NUMBER, STEP_M4_TEXT):
+        ask = (
+            t._("Level 4: which criterion number? (for example: 2)")
+            if step == STEP_M4_NUMBER
+            else t._("Write the criterion as your plan words it:")
+        )
+        hint = italic("\n" + t._("/back: previous question · /cancel: stop"))
+        return [View([bold(ask), hint], _nav(turn, skip=False))]
     if step == STEP_REVIEW:
         return [review_view(turn, row)]
     if step in BY_NAME:
