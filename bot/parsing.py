@@ -14,9 +14,11 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 # ---------------------------------------------------------------- shared
 
@@ -56,6 +58,7 @@ class Timeline:
 @dataclass(frozen=True)
 class _Span:
     at: int  # position in the folded text, for the order of reading
+    stop: int  # end of the match in the folded text
     start: dt.date | None
     end: dt.date
 
@@ -81,8 +84,9 @@ _SEP = r"\s*(?:/|-|\.|nam)\s*"
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _BEFORE = r"(?:hoan thanh truoc|truoc|cham nhat|han chot|han cuoi)\s*(?:ngay\s*)?"
 _RECURRING = re.compile(
-    r"thuong xuyen|hang nam|hang thang|hang tuan|hang ngay|dinh ky|lien tuc|moi nam|hang ky"
+    r"thuong xuyen|dinh k[yi]|lien tuc|(?:hang|moi) (?:nam|thang|tuan|ngay|quy|k[yi]|hoc k[yi])"
 )
+_CONNECTOR = re.compile(r"\s*(?:-|den|toi|cho den)\s*")
 
 
 class _Reader:
@@ -99,9 +103,9 @@ class _Reader:
             self.text = self.text[: m.start()] + " " * (m.end() - m.start()) + self.text[m.end() :]
         return found
 
-    def add(self, at: int, start: dt.date | None, end: dt.date | None) -> None:
+    def add(self, m: re.Match[str], start: dt.date | None, end: dt.date | None) -> None:
         if end is not None:
-            self.spans.append(_Span(at, start, end))
+            self.spans.append(_Span(m.start(), m.end(), start, end))
 
     def year_of_month(self, month: int) -> int:
         return self.first if month >= 8 else self.second
@@ -110,30 +114,34 @@ class _Reader:
         first, second = self.first, self.second
         # Semesters, optionally with their school year.
         for m in self.take(
-            r"(?:hoc ky|hoc ki|hk)\s*(ii|i|2|1)\b(?:\s*(?:nam hoc|nh)?\s*(\d{4})\s*-\s*(\d{4}))?"
+            r"(?<![a-z])(?:hoc ky|hoc ki|hk)\s*(ii|i|2|1)\b"
+            r"(?:\s*(?:nam hoc|nh)?\s*(\d{4})\s*(?:-|den)\s*(\d{4}))?"
         ):
             y1, y2 = (int(m.group(2)), int(m.group(3))) if m.group(2) else (first, second)
             if _ROMAN[m.group(1)] == 1:
-                self.add(m.start(), dt.date(y1, 9, 1), dt.date(y2, 1, 17))
+                self.add(m, dt.date(y1, 9, 1), dt.date(y2, 1, 17))
             else:
-                self.add(m.start(), dt.date(y2, 1, 18), dt.date(y2, 5, 31))
-        # Explicit school years.
-        for m in self.take(r"\b(?:nam hoc|nh)\s*(\d{4})\s*-\s*(\d{4})"):
-            self.add(m.start(), dt.date(int(m.group(1)), 9, 1), dt.date(int(m.group(2)), 5, 31))
-        for m in self.take(r"cuoi nam hoc"):
-            self.add(m.start(), None, dt.date(second, 5, 31))
-        for m in self.take(r"dau nam hoc"):
-            self.add(m.start(), dt.date(first, 9, 1), dt.date(first, 9, 30))
+                self.add(m, dt.date(y2, 1, 18), dt.date(y2, 5, 31))
+        # Start and end of a school year, then explicit school years.
+        school = r"(?:\s*(\d{4})\s*(?:-|den)\s*(\d{4}))?"
+        for m in self.take(r"cuoi nam hoc" + school):
+            self.add(m, None, dt.date(int(m.group(2) or second), 5, 31))
+        for m in self.take(r"dau nam hoc" + school):
+            y = int(m.group(1) or first)
+            self.add(m, dt.date(y, 9, 1), dt.date(y, 9, 30))
+        for m in self.take(r"\b(?:nam hoc|nh)\s*(\d{4})\s*(?:-|den)\s*(\d{4})"):
+            self.add(m, dt.date(int(m.group(1)), 9, 1), dt.date(int(m.group(2)), 5, 31))
         # Half years and quarters.
-        for m in self.take(r"6 thang (dau|cuoi) nam\s*(\d{4})"):
-            y = int(m.group(2))
+        for m in self.take(r"6 thang (dau|cuoi) nam(?! hoc)\s*(\d{4})?"):
+            y = int(m.group(2) or second)
             if m.group(1) == "dau":
-                self.add(m.start(), dt.date(y, 1, 1), dt.date(y, 6, 30))
+                self.add(m, dt.date(y, 1, 1), dt.date(y, 6, 30))
             else:
-                self.add(m.start(), dt.date(y, 7, 1), dt.date(y, 12, 31))
-        for m in self.take(r"quy\s*(iv|iii|ii|i|[1-4])\b\s*(?:/|-|nam)?\s*(\d{4})"):
-            q, y = _ROMAN[m.group(1)], int(m.group(2))
-            self.add(m.start(), dt.date(y, 3 * q - 2, 1), _month_end(y, 3 * q))
+                self.add(m, dt.date(y, 7, 1), dt.date(y, 12, 31))
+        for m in self.take(r"\bquy\s*(iv|iii|ii|i|[1-4])\b(?:\s*(?:/|-|nam)?\s*(\d{4}))?"):
+            q = _ROMAN[m.group(1)]
+            y = int(m.group(2)) if m.group(2) else self.year_of_month(3 * q)
+            self.add(m, dt.date(y, 3 * q - 2, 1), _month_end(y, 3 * q))
         self._read_before()
         self._read_dates()
         self._read_months()
@@ -144,63 +152,99 @@ class _Reader:
         for m in self.take(_BEFORE + _MONTH + r"\s*(\d{1,2})" + _SEP + r"(\d{4})"):
             month, year = int(m.group(1)), int(m.group(2))
             if 1 <= month <= 12:
-                self.add(m.start(), None, dt.date(year, month, 1) - dt.timedelta(days=1))
+                self.add(m, None, dt.date(year, month, 1) - dt.timedelta(days=1))
+        for m in self.take(_BEFORE + _MONTH + r"\s*(\d{1,2})\b(?!\s*[/.-]?\s*\d)"):
+            month = int(m.group(1))
+            if 1 <= month <= 12:
+                year = self.year_of_month(month)
+                self.add(m, None, dt.date(year, month, 1) - dt.timedelta(days=1))
         for m in self.take(
             _BEFORE + r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}|\d{2}))?(?![\d/])"
         ):
             day, month = int(m.group(1)), int(m.group(2))
             year = _year(m.group(3)) if m.group(3) else self.year_of_month(month)
-            self.add(m.start(), None, _date(year, month, day) if 1 <= month <= 12 else None)
+            self.add(m, None, _date(year, month, day) if 1 <= month <= 12 else None)
 
     def _read_dates(self) -> None:
-        points: list[tuple[int, dt.date]] = []
+        points: list[tuple[re.Match[str], dt.date]] = []
         for m in self.take(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})"):
             d = _date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
             if d:
-                points.append((m.start(), d))
+                points.append((m, d))
         for m in self.take(
             r"(?<![\d/.])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})(?![\d/])"
         ):
             d = _date(_year(m.group(4)), int(m.group(3)), int(m.group(1)))
             if d:
-                points.append((m.start(), d))
+                points.append((m, d))
+        points.sort(key=lambda p: p[0].start())
         if len(points) == 1:
             self.add(points[0][0], None, points[0][1])
+        elif len(points) == 2:  # "Từ D1 đến D2", kept in the order written
+            self.add(points[0][0], points[0][1], points[1][1])
         elif points:
-            ordered = sorted(points)
-            self.add(ordered[0][0], ordered[0][1], ordered[-1][1])
+            dates = [d for _, d in points]
+            self.add(points[0][0], min(dates), max(dates))
 
     def _read_months(self) -> None:
-        pattern = r"(?<![\d/])" + _MONTH + r"?\s*(\d{1,2})" + _SEP + r"(\d{4})(?!\d)"
+        pattern = r"(?<![\d/])" + _MONTH + r"?\s*(\d{1,2})" + _SEP + r"(\d{4})(?![\d/])"
         for m in re.finditer(pattern, self.text):
             month, year = int(m.group(1)), int(m.group(2))
             if 1 <= month <= 12:
-                self.add(m.start(), dt.date(year, month, 1), _month_end(year, month))
+                self.add(m, dt.date(year, month, 1), _month_end(year, month))
         self.take(pattern)
-        for m in self.take(r"(?<![\w/])thang\s*(\d{1,2})\b(?!\s*[/.-]?\s*\d)"):
+        no_year = r"(?!\s*[/.-]?\s*\d)"
+        for m in self.take(
+            r"(?<![\w/])thang\s*(\d{1,2})\s*(?:-|den|toi)\s*(?:thang\s*)?(\d{1,2})\b" + no_year
+        ):  # "tháng 9 - 5": both months in the plan's school year
+            m1, m2 = int(m.group(1)), int(m.group(2))
+            if 1 <= m1 <= 12 and 1 <= m2 <= 12:
+                y1, y2 = self.year_of_month(m1), self.year_of_month(m2)
+                self.add(m, dt.date(y1, m1, 1), _month_end(y2, m2))
+        for m in self.take(r"(?<![\w/])(?:thang|thag)\s*(\d{1,2})\b" + no_year):
             month = int(m.group(1))
             if 1 <= month <= 12:
                 year = self.year_of_month(month)
-                self.add(m.start(), dt.date(year, month, 1), _month_end(year, month))
+                self.add(m, dt.date(year, month, 1), _month_end(year, month))
 
     def _read_years(self) -> None:
         for m in self.take(r"(?<!\d)(\d{4})\s*(?:-|den|toi)\s*(?:nam\s*)?(\d{4})(?!\d)"):
             y1, y2 = int(m.group(1)), int(m.group(2))
             if 1900 < y1 < 2200 and 1900 < y2 < 2200:
-                self.add(m.start(), dt.date(y1, 1, 1), dt.date(y2, 12, 31))
+                self.add(m, dt.date(y1, 1, 1), dt.date(y2, 12, 31))
         for m in self.take(r"(?<![\d/])(\d{4})(?![\d/])"):
             y = int(m.group(1))
             if 1900 < y < 2200:
-                self.add(m.start(), dt.date(y, 1, 1), dt.date(y, 12, 31))
+                self.add(m, dt.date(y, 1, 1), dt.date(y, 12, 31))
+
+
+def _reversed(spans: list[_Span], folded: str) -> tuple[dt.date, dt.date] | None:
+    """The (start, due) of a range written backwards, if any: "Tháng 9/2026 – 5/2026"."""
+    for span in spans:
+        if span.start is not None and span.start > span.end:
+            return span.start, span.end
+    for a, b in itertools.pairwise(spans):
+        begin = a.start or a.end
+        if b.end < begin and _CONNECTOR.fullmatch(folded[a.stop : b.at]):
+            return begin, b.end
+    return None
 
 
 def parse_timeline(text: str, school_year: str) -> Timeline:
-    """Read start and due dates from a timeline cell, relative to the plan's school year."""
+    """Read start and due dates from a timeline cell, relative to the plan's school year.
+
+    Never raises: an unknown school year only disables the "far_from_plan_years" check and
+    places yearless months in the school year of today.
+    """
+    known_year = True
     try:
         first, second = school_year_bounds(school_year)
-    except ValueError:
-        first, second = 2000, 2001
-    folded = fold(text or "")
+    except (ValueError, TypeError):
+        known_year = False
+        today = dt.date.today()
+        first = today.year if today.month >= 8 else today.year - 1
+        second = first + 1
+    folded = fold(text) if isinstance(text, str) else ""
     recurring = bool(_RECURRING.search(folded))
     reader = _Reader(folded, first, second)
     with contextlib.suppress(ValueError, OverflowError):  # nonsense numbers: keep what was read
@@ -212,12 +256,13 @@ def parse_timeline(text: str, school_year: str) -> Timeline:
     starts = [s.start for s in spans if s.start]
     start = min(starts) if starts else None
     due = max(s.end for s in spans)
-    # "Tháng 9/2026 – 5/2026": a two-part range read backwards (kept as read, flagged).
-    if len(spans) == 2 and spans[1].end < (spans[0].start or spans[0].end):
+    backwards = _reversed(spans, folded)
+    if backwards is not None:
         warnings.append("reversed_range")
-        start, due = spans[0].start or spans[0].end, spans[-1].end
-    years = [d.year for d in (start, due) if d]
-    if any(y < first - 1 or y > second + 5 for y in years):
+        if len(spans) <= 2:  # the whole cell is that range: keep it as written
+            start, due = backwards
+    dates = [d for s in spans for d in (s.start, s.end) if d]
+    if known_year and any(d.year < first - 1 or d.year > second + 5 for d in dates):
         warnings.append("far_from_plan_years")
     return Timeline(start, due, warnings, recurring)
 
@@ -239,7 +284,6 @@ _UNITS = {
     "ty": 10**9,
     "ti": 10**9,
     "trieu": 10**6,
-    "tr": 10**6,
     "nghin": 10**3,
     "ngan": 10**3,
     "k": 10**3,
@@ -247,22 +291,32 @@ _UNITS = {
     "d": 1,
     "vnd": 1,
 }
+_MAX_VND = 10**13  # ten thousand billion: anything larger is junk, not a school budget
 _NUMBER = r"\d{1,3}(?:[.,]\d{3})+(?!\d)(?:,\d+)?|\d{1,3}(?: \d{3})+(?!\d)|\d+(?:[.,]\d+)?"
 _UNIT = r"(ty|ti|trieu|tr(?:\.?d)?|nghin|ngan|k|dong|vnd|d)(?![a-z])"
 _AMOUNT = re.compile(rf"(?<![\d.,])({_NUMBER})\s*(?:{_UNIT})?")
-_RANGE = re.compile(rf"(?<![\d.,])({_NUMBER})\s*(?:-|den|toi)\s*({_NUMBER})\s*{_UNIT}")
-_NOTHING = re.compile(r"^(?:khong(?: co)?|0(?: ?(?:dong|d|vnd))?)[.!]?$")
+# "5 - 10 triệu", "từ 5 đến 10 triệu", "5 triệu - 10 triệu": the unit applies to both ends.
+_RANGE = re.compile(
+    rf"(?<![\d.,])({_NUMBER})\s*(?:{_UNIT})?\s*(?:-|den|toi)\s*({_NUMBER})\s*{_UNIT}"
+)
+_NOTHING = re.compile(
+    r"^(?:khong(?: co| can| ton| phat sinh)?(?: kinh phi| chi phi)?|0(?: ?(?:dong|d|vnd))?)[.!]?$"
+)
 
 
-def _number(raw: str) -> tuple[float, bool]:
-    """The value of a written number and whether it had thousands grouping."""
+def _number(raw: str) -> tuple[Decimal, bool]:
+    """The value of a written number and whether it had thousands grouping.
+
+    A separator followed by exactly three digits groups thousands ("1.500", "5,000,000",
+    "5 000 000"); otherwise "," or "." is the decimal mark ("2,5", "1.5").
+    """
     if re.fullmatch(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*", raw) or re.fullmatch(
         r"\d{1,3}(?: \d{3})+", raw
     ):
-        return float(re.sub(r"[., ]", "", raw)), True
+        return Decimal(re.sub(r"[., ]", "", raw)), True
     if re.fullmatch(r"\d{1,3}(?:\.\d{3})+,\d+", raw):  # 1.234,5
-        return float(raw.replace(".", "").replace(",", ".")), True
-    return float(raw.replace(",", ".")), False
+        return Decimal(raw.replace(".", "").replace(",", ".")), True
+    return Decimal(raw.replace(",", ".")), False
 
 
 def _unit(raw: str | None) -> int | None:
@@ -273,15 +327,21 @@ def _unit(raw: str | None) -> int | None:
     return _UNITS[raw]
 
 
+def _blank(text: str, m: re.Match[str]) -> str:
+    return text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+
+
 def _digit_amounts(folded: str) -> tuple[list[int], list[str]]:
     warnings: list[str] = []
     amounts: list[int] = []
     text = folded
-    for m in _RANGE.finditer(text):
-        unit = _unit(m.group(3)) or 1
-        amounts.append(round(max(_number(m.group(1))[0], _number(m.group(2))[0]) * unit))
+    for m in _RANGE.finditer(folded):
+        unit = _unit(m.group(4)) or 1
+        low = _number(m.group(1))[0] * (_unit(m.group(2)) or unit)
+        high = _number(m.group(3))[0] * unit
+        amounts.append(int(max(low, high)))
         warnings.append("range_upper_bound")
-        text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+        text = _blank(text, m)
     for m in _AMOUNT.finditer(text):
         value, grouped = _number(m.group(1))
         unit = _unit(m.group(2))
@@ -290,8 +350,8 @@ def _digit_amounts(folded: str) -> tuple[list[int], list[str]]:
             if (not grouped and value < 1000) or is_year:
                 continue
             unit = 1
-        amounts.append(round(value * unit))
-    return amounts, warnings
+        amounts.append(int(value * unit))
+    return [a for a in amounts if a <= _MAX_VND], warnings
 
 
 _DIGITS = {
@@ -303,14 +363,21 @@ _WORDS = set(_DIGITS) | set(_BIG) | {"muoi", "tram", "linh", "le", "ruoi"}
 
 
 def _word_amount(tokens: list[str]) -> int | None:
-    """Vietnamese number words: "hai mươi lăm triệu", "một tỷ hai trăm triệu", "ba triệu rưỡi"."""
+    """Vietnamese number words: "hai mươi lăm triệu", "một tỷ hai trăm triệu", "ba triệu rưỡi".
+
+    Folding merges "mười"/"mươi" (both "muoi": the same arithmetic here) and "tư"/"từ"
+    ("tu"): "tu" counts as 4 only after "muoi" ("hai mươi tư"), otherwise it is "from".
+    """
     if not any(t in _BIG or t == "tram" for t in tokens) or not any(
         t in _DIGITS or t == "muoi" for t in tokens
     ):
         return None
-    total, section, pending, last_big = 0, 0, 0, 1
+    total, section, pending, last = 0, 0, 0, ""
+    last_big = 1
     for token in tokens:
-        if token in _DIGITS:
+        if token == "tu" and last != "muoi":
+            pass
+        elif token in _DIGITS:
             pending = _DIGITS[token]
         elif token == "muoi":
             section += pending * 10 if pending else 10
@@ -321,22 +388,26 @@ def _word_amount(tokens: list[str]) -> int | None:
         elif token in _BIG:
             total += (section + pending) * _BIG[token]
             section, pending, last_big = 0, 0, _BIG[token]
-        elif token == "ruoi":
-            total += last_big // 2
+        elif token == "ruoi":  # "ba triệu rưỡi" = 3.5 triệu, "một trăm rưỡi" = 150
+            if last == "tram":
+                section += 50
+            else:
+                total += last_big // 2
+        last = token
     return total + section + pending
 
 
 def _words_amounts(folded: str) -> list[int]:
+    """Runs of number words; any other word or punctuation ends a run."""
     amounts: list[int] = []
     run: list[str] = []
-    for token in [*re.findall(r"[a-z]+", folded), "."]:
+    for token in [*re.findall(r"[a-z]+|[^a-z\s]", folded), "."]:
         if token in _WORDS:
             run.append(token)
             continue
         if run:
-            # "năm" / "từ" before the run are "year" / "from": trim digits that lead nowhere.
             value = _word_amount(run)
-            if value:
+            if value and value <= _MAX_VND:
                 amounts.append(value)
             run = []
     return amounts
@@ -344,14 +415,14 @@ def _words_amounts(folded: str) -> list[int]:
 
 def parse_budget(text: str) -> Budget:
     """Read an amount in VND from a budget cell; words naming a source of funds give None."""
-    folded = fold(text or "")
+    folded = fold(text) if isinstance(text, str) else ""
     if _NOTHING.match(folded):
         return Budget(0, [])
     try:
         amounts, warnings = _digit_amounts(folded)
         if not amounts:
             amounts = _words_amounts(folded)
-    except (ValueError, OverflowError):
+    except (ValueError, ArithmeticError):
         amounts, warnings = [], []
     if not amounts:
         return Budget(None, ["no_amount"])

@@ -96,6 +96,19 @@ TIMELINES = [
         D(2021, 1, 31),
     ),
     ("Tháng 9/2025 hoàn thành trước 30/5/2026", "2025-2026", D(2025, 9, 1), D(2026, 5, 30)),
+    # Beyond the list: yearless ranges, school-year edges, quarters without a year.
+    ("tháng 9 - 5", "2025-2026", D(2025, 9, 1), D(2026, 5, 31)),
+    ("Tháng 9 đến tháng 5", "2025-2026", D(2025, 9, 1), D(2026, 5, 31)),
+    ("trước tháng 3", "2025-2026", None, D(2026, 2, 28)),
+    ("trước ngày 30/5/2026", "2025-2026", None, D(2026, 5, 30)),
+    ("Cuối năm học 2025-2026", "2024-2025", None, D(2026, 5, 31)),
+    ("Đầu năm học 2025-2026", "2024-2025", D(2025, 9, 1), D(2025, 9, 30)),
+    ("6 tháng cuối năm 2025", "2025-2026", D(2025, 7, 1), D(2025, 12, 31)),
+    ("Quý IV/2025", "2025-2026", D(2025, 10, 1), D(2025, 12, 31)),
+    ("Quý II", "2025-2026", D(2026, 4, 1), D(2026, 6, 30)),
+    ("HK II; HK I", "2025-2026", D(2025, 9, 1), D(2026, 5, 31)),
+    ("Từ 01/09/2025, 15/10/2025 và 20/12/2025", "2025-2026", D(2025, 9, 1), D(2025, 12, 20)),
+    ("Thông tư 12/2018/TT-BGDĐT; tháng 10/2025", "2025-2026", D(2025, 10, 1), D(2025, 10, 31)),
 ]
 
 
@@ -114,6 +127,9 @@ def test_timeline_shapes(text, year, start, due):
         ("Hằng năm", True),
         ("hàng tháng", True),
         ("Định kỳ", True),
+        ("dinh ky hang quy", True),
+        ("Thông tư 12/2018/TT-BGDĐT", False),
+        ("😀🎉", False),
         ("abc", False),
         ("", False),
         ("   \n ", False),
@@ -132,6 +148,8 @@ def test_no_date_is_kept_empty_and_flagged(text, recurring):
 def test_recurring_deadline_is_read_and_marked():
     result = parse_timeline("trước 30/5 hàng năm", "2025-2026")
     assert result.due == D(2026, 5, 30) and result.recurring
+    again = parse_timeline("trước 30/5 hằng năm", "2025-2026")
+    assert again.due == D(2026, 5, 30) and again.start is None and again.recurring
 
 
 def test_far_dates_are_kept_but_flagged():
@@ -139,12 +157,43 @@ def test_far_dates_are_kept_but_flagged():
     assert far.start == D(2052, 9, 1) and far.warnings == ["far_from_plan_years"]
     assert parse_timeline("Năm 2029", "2025-2026").warnings == []
     assert "far_from_plan_years" in parse_timeline("2099", "2025-2026").warnings
+    assert parse_timeline("Tháng 9/2020", "2025-2026").warnings == ["far_from_plan_years"]
+    assert parse_timeline("Tháng 9/2024", "2025-2026").warnings == []  # first year - 1
 
 
-def test_reversed_range_is_kept_as_read_and_flagged():
-    result = parse_timeline("Tháng 9/2026 – 5/2026", "2026-2027")
-    assert (result.start, result.due) == (D(2026, 9, 1), D(2026, 5, 31))
+@pytest.mark.parametrize(
+    ("text", "start", "due"),
+    [
+        ("Tháng 9/2026 – 5/2026", D(2026, 9, 1), D(2026, 5, 31)),
+        ("Từ 15/01/2027 đến 01/10/2026", D(2027, 1, 15), D(2026, 10, 1)),
+        ("2028-2026", D(2028, 1, 1), D(2026, 12, 31)),
+    ],
+)
+def test_reversed_range_is_kept_as_read_and_flagged(text, start, due):
+    result = parse_timeline(text, "2026-2027")
+    assert (result.start, result.due) == (start, due)
     assert result.warnings == ["reversed_range"]
+    assert result.understood
+
+
+def test_separate_periods_out_of_order_are_not_a_reversed_range():
+    result = parse_timeline("Học kỳ II; Học kỳ I", "2026-2027")
+    assert result.warnings == []
+
+
+def test_unknown_school_year_never_raises_nor_flags_far():
+    result = parse_timeline("Tháng 9/2025", "không rõ")
+    assert (result.start, result.due) == (D(2025, 9, 1), D(2025, 9, 30))
+    assert result.warnings == []
+    assert parse_timeline("tháng 9", "").understood
+
+
+def test_caller_text_is_left_verbatim():
+    text = "  Tháng 9/2025 –\n8/2026  "
+    copy = "".join(text)
+    parse_timeline(text, "2025-2026")
+    parse_budget(text)
+    assert text == copy == "  Tháng 9/2025 –\n8/2026  "
 
 
 def test_month_17_is_never_read():
@@ -188,6 +237,17 @@ BUDGETS = [
     ("một tỷ hai trăm triệu", 1_200_000_000),
     ("ba triệu rưỡi", 3_500_000),
     ("năm 2026 dự kiến 3 triệu", 3_000_000),
+    ("Năm học 2025-2026: 3 triệu", 3_000_000),
+    ("3 triệu/năm", 3_000_000),
+    ("hai mươi tư triệu", 24_000_000),
+    ("năm mươi triệu", 50_000_000),
+    ("mười lăm triệu", 15_000_000),
+    ("một trăm linh năm nghìn", 105_000),
+    ("hai mươi mốt triệu", 21_000_000),
+    ("từ mười triệu", 10_000_000),
+    ("một trăm rưỡi nghìn", 150_000),
+    ("Không cần kinh phí", 0),
+    ("0đ", 0),
     ("5.000.000\nđồng", 5_000_000),
     ("Dự kiến\n10 triệu", 10_000_000),
 ]
@@ -226,6 +286,8 @@ def test_sources_of_funds_have_no_amount(text):
         ("NSNN: 5 triệu; XHH: 3 triệu", 8_000_000, "several_amounts"),
         ("5 - 10 triệu", 10_000_000, "range_upper_bound"),
         ("từ 5 đến 10 triệu", 10_000_000, "range_upper_bound"),
+        ("5 triệu - 10 triệu", 10_000_000, "range_upper_bound"),
+        ("tu 500 den 800 nghin", 800_000, "range_upper_bound"),
     ],
 )
 def test_several_amounts_and_ranges_are_flagged(text, amount, warning):
@@ -242,12 +304,24 @@ def test_junk_never_raises():
         parse_budget(text)
     long = "9" * 4000
     assert parse_budget(long).warnings == ["no_amount"]  # absurd: not an amount
-    assert parse_timeline(long, "2025-2026").warnings
+    assert parse_timeline(long, "2025-2026").warnings == ["no_date"]
+    for junk in ("1/" * 2000, "tháng " * 700, "1.000" * 800, "-" * 4000, " \n\t " * 800):
+        assert isinstance(parse_timeline(junk, "2025-2026").warnings, list)
+        assert isinstance(parse_budget(junk).warnings, list)
+
+
+def test_understood_follows_the_values():
+    assert parse_timeline("Cuối năm học", "2025-2026").understood  # due only
+    assert parse_timeline("Thường xuyên", "2025-2026").understood is False
+    assert parse_budget("Không").understood  # zero is an answer
+    assert parse_budget("Xã hội hóa").understood is False
 
 
 def test_school_year_bounds():
     assert school_year_bounds("2025-2026") == (2025, 2026)
+    assert school_year_bounds("2025 - 2026") == (2025, 2026)
     assert school_year_bounds("2025 – 2026") == (2025, 2026)
-    for bad in ("2025", "2025-2027", "abc", ""):
+    assert school_year_bounds("2025–2026") == (2025, 2026)
+    for bad in ("2025", "2025-2027", "2026-2025", "abc", "", "2025/2026x"):
         with pytest.raises(ValueError):
             school_year_bounds(bad)
