@@ -28,13 +28,13 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.config import Settings
 from bot.i18n import LANGUAGES, resolve_language, translator
 from bot.polling import serve
-from conversations import add_row, fallback, plan, rows, start
+from conversations import add_row, fallback, owners, plan, rows, start, team
 from conversations.base import SERVICES, Services, turn_handler
 from db.session import Database
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("plan", "add", "language", "help", "cancel")
+COMMANDS = ("plan", "add", "mine", "team", "invite", "language", "help", "cancel")
 
 
 def command_menu(language: str) -> list[BotCommand]:
@@ -42,6 +42,9 @@ def command_menu(language: str) -> list[BotCommand]:
     descriptions = {
         "plan": t._("the plan of this school year"),
         "add": t._("write a new row"),
+        "mine": t._("the rows you answer for"),
+        "team": t._("the school's team"),
+        "invite": t._("invite a new member"),
         "language": t._("Vietnamese or English"),
         "help": t._("what I can do"),
         "cancel": t._("stop (drafts are kept)"),
@@ -120,12 +123,17 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             # Members.
             CommandHandler("plan", handler(plan.on_plan), filters=private),
             CommandHandler("add", handler(add_row.on_add), filters=private),
+            CommandHandler("mine", handler(owners.on_mine), filters=private),
+            CommandHandler("team", handler(team.on_team), filters=private),
+            CommandHandler("invite", handler(team.on_invite), filters=private),
             CommandHandler(
                 ["skip", "back", "cancel"], handler(fallback.on_step_command), filters=private
             ),
             CallbackQueryHandler(handler(add_row.on_callback), pattern=r"^f:"),
             CallbackQueryHandler(handler(rows.on_callback), pattern=r"^r:"),
             CallbackQueryHandler(handler(plan.on_callback), pattern=r"^p:"),
+            CallbackQueryHandler(handler(team.on_callback), pattern=r"^t:"),
+            CallbackQueryHandler(handler(owners.on_callback), pattern=r"^o:"),
             # Catch-alls: last.
             CallbackQueryHandler(handler(fallback.on_unknown_button)),
             MessageHandler(private & filters.COMMAND, handler(fallback.on_unknown_command)),

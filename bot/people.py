@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.catalog import DEFAULT_REGULATION, LEVELS, TT57, load_catalog
-from db.models import Invite, Member, Person, Role, School
+from db.models import Invite, Member, MembershipHistory, Person, Role, School
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,8 @@ class JoinResult:
     outcome: JoinOutcome
     member: Member | None = None
     school: School | None = None
+    # A role link (not a personal code): the new member is asked their name and position.
+    ask_profile: bool = False
 
 
 def join_with_code(session: Session, person: Person, code: str, now: dt.datetime) -> JoinResult:
@@ -122,6 +124,7 @@ def join_with_code(session: Session, person: Person, code: str, now: dt.datetime
         return JoinResult(JoinOutcome.USED_UP, school=school)
     invite.used_count += 1
     member = session.get(Member, invite.member_id) if invite.member_id else None
+    personal = member is not None
     if member is None:
         member = existing or Member(school_id=invite.school_id, display_name=person.first_name)
         member.role = invite.role
@@ -130,7 +133,17 @@ def join_with_code(session: Session, person: Person, code: str, now: dt.datetime
     member.person_id = person.id
     session.flush()
     person.active_member_id = member.id
-    return JoinResult(JoinOutcome.JOINED, member, school)
+    session.add(
+        MembershipHistory(
+            school_id=invite.school_id,
+            member_id=member.id,
+            invite_id=invite.id,
+            action="joined",
+            new_value=member.role,
+        )
+    )
+    ask = not personal and invite.role != Role.PRINCIPAL
+    return JoinResult(JoinOutcome.JOINED, member, school, ask_profile=ask)
 
 
 def create_invite(

@@ -25,3 +25,12 @@ def can_edit_row(member: Member | None, row: PlanRow) -> bool:
             o.member_id == member.id for o in row.owners
         )
     return False
+
+
+def can_manage_team(member: Member | None) -> bool:
+    """Invite, change roles, remove members, revoke links: principal and vice-principals."""
+    return member is not None and member.active and member.role in MANAGERS
+
+
+def can_delete_row(member: Member | None, row: PlanRow) -> bool:
+    return can_edit_row(member, row)

@@ -82,6 +82,9 @@ def field_block(t: Translator, row: PlanRow, spec: FieldSpec, school_year: str) 
     parts: list[Part] = [bold(t._(spec.label) + ": ")]
     parts.append(plain(value) if value else italic(t._("(empty)")))
     parts.extend(understood(t, row, spec.name, school_year))
+    if spec.name == "lead_text" and row.owners:
+        names = ", ".join(("⭐ " if o.is_lead else "") + o.member.display_name for o in row.owners)
+        parts.append(italic("\n→ " + t._("Owners: {names}").format(names=names)))
     return parts
 
 

@@ -162,6 +162,7 @@ def review_view(turn: Turn, row: PlanRow) -> View:
     parts = [bold(t._("Summary of the new row")), plain("\n\n")]
     parts += row_card(t, row, _regulation(turn), _school_year(turn, row))
     buttons = edit_buttons(turn, lambda field: _cb(turn, "e", SHORT[field]))
+    buttons.append([Button("👥 " + t._("Owners"), f"o:r:{row.id}")])
     buttons.append([Button("💾 " + t._("Save"), _cb(turn, "save"))])
     return View(parts, buttons)
 

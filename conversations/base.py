@@ -99,6 +99,7 @@ class Turn:
     t: Translator
     incoming: Incoming
     now: dt.datetime
+    bot_username: str = ""
 
     @property
     def school(self) -> School:
@@ -144,6 +145,7 @@ def turn_handler(
                 t=translator(language),
                 incoming=incoming,
                 now=dt.datetime.now(services.settings.tz),
+                bot_username=context.bot.username or "",
             )
             if seen(state, incoming.update_id):
                 log.info("update %s delivered again; not applied twice", incoming.update_id)

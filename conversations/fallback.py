@@ -7,19 +7,24 @@ question again; nothing already entered is touched.
 from __future__ import annotations
 
 import logging
+from types import ModuleType
 
 from bot.chatstate import leave
 from bot.views import View, bold
-from conversations import add_row
+from conversations import add_row, owners, team
 from conversations.base import Turn
 from conversations.start import help_view
+
+# Conversations that ask questions: each has prompt, on_text, skip, go_back and cancel.
+FLOWS: dict[str, ModuleType] = {add_row.FLOW: add_row, team.JOIN_FLOW: team, owners.FLOW: owners}
 
 log = logging.getLogger(__name__)
 
 
 def _again(turn: Turn) -> list[View]:
-    if turn.state.flow == add_row.FLOW:
-        return add_row.prompt(turn)
+    flow = FLOWS.get(turn.state.flow or "")
+    if flow is not None:
+        return flow.prompt(turn)
     if turn.state.flow is not None:
         leave(turn.state)
     return [help_view(turn)]
@@ -35,8 +40,9 @@ def on_unknown_command(turn: Turn) -> list[View]:
 
 def on_text(turn: Turn) -> list[View]:
     """A text: an answer when a question is open, else a pointer to the commands."""
-    if turn.state.flow == add_row.FLOW:
-        return add_row.on_text(turn)
+    flow = FLOWS.get(turn.state.flow or "")
+    if flow is not None:
+        return flow.on_text(turn)
     return [View([bold(turn.t._("I did not understand that."))]), *_again(turn)]
 
 
@@ -59,12 +65,13 @@ def on_unknown_button(turn: Turn) -> list[View]:
 def on_step_command(turn: Turn) -> list[View]:
     """/skip, /back and /cancel: for the open conversation, if any."""
     command = turn.incoming.command
-    if turn.state.flow == add_row.FLOW:
+    flow = FLOWS.get(turn.state.flow or "")
+    if flow is not None:
         if command == "skip":
-            return add_row.skip(turn)
+            return flow.skip(turn)
         if command == "back":
-            return add_row.go_back(turn)
-        return add_row.cancel(turn)
+            return flow.go_back(turn)
+        return flow.cancel(turn)
     if turn.state.flow is not None:
         leave(turn.state)
         return [View([bold(turn.t._("Stopped. Nothing else was changed."))])]

@@ -28,6 +28,7 @@ def card_view(turn: Turn, row: PlanRow) -> View:
     buttons: list[list[Button]] = []
     if can_edit_row(turn.member, row):
         buttons += add_row.edit_buttons(turn, lambda field: f"r:e:{row.id}:{SHORT[field]}")
+        buttons.append([Button("👥 " + t._("Owners"), f"o:s:{row.id}")])
         buttons.append([Button("🗑 " + t._("Delete row"), f"r:d:{row.id}")])
     buttons.append([Button("◀ " + t._("Plan"), f"p:y:{row.plan.school_year}")])
     return View(parts, buttons)

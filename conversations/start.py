@@ -59,6 +59,8 @@ def help_view(turn: Turn) -> View:
         bold(t._("What I can do")),
         plain("\n/plan — " + t._("the plan of this school year, row by row")),
         plain("\n/add — " + t._("write a new row of the plan")),
+        plain("\n/mine — " + t._("the rows you answer for")),
+        plain("\n/team — " + t._("the school's team; invite with /invite")),
         plain("\n/language — " + t._("Vietnamese or English")),
         plain("\n/cancel — " + t._("stop what you are doing (drafts are kept)")),
         plain("\n/help — " + t._("this help")),
@@ -81,6 +83,10 @@ def on_start(turn: Turn) -> list[View]:
                 else t._("You are already a member of {school} ({role}).")
             )
             head = text.format(school=result.school.name, role=role_name(turn, result.member.role))
+            if result.ask_profile:
+                from conversations import team
+
+                return [View([bold(head)]), *team.start_profile(turn)]
             return [View([bold(head), plain("\n\n"), *help_view(turn).parts])]
         log.info("refused join code (%s) for user %s", result.outcome, turn.incoming.user.id)
         reasons = {

@@ -257,3 +257,21 @@ class ChatState(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         AwareDateTime(), default=utcnow, onupdate=utcnow
     )
+
+
+class MembershipHistory(Base):
+    """Who changed a membership or an invite, when, before → after."""
+
+    __tablename__ = "membership_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    actor_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    invite_id: Mapped[int | None] = mapped_column(ForeignKey("invites.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(20))  # joined, role, removed, invited, revoked
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)

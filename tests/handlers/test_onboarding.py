@@ -57,6 +57,9 @@ async def test_command_menus_are_set_per_language(harness):
     assert [c["command"] for c in commands["all_private_chats::vi"]] == [
         "plan",
         "add",
+        "mine",
+        "team",
+        "invite",
         "language",
         "help",
         "cancel",

@@ -1,0 +1,208 @@
+"""Owners of a row (pick from the team, mark the lead) and /mine (the rows a member owns)."""
+
+from __future__ import annotations
+
+import logging
+
+from bot import plans, team
+from bot.chatstate import enter, leave
+from bot.parsing import fold
+from bot.permissions import can_edit_row
+from bot.render import short_row
+from bot.views import Button, View, bold, italic, plain
+from conversations.base import Turn
+from db.models import PlanRow, RowStatus
+
+log = logging.getLogger(__name__)
+
+FLOW = "owners"
+PREFIX = "o:"
+PAGE = 20
+
+
+def _row(turn: Turn, row_id: int | None) -> PlanRow | None:
+    if row_id is None:
+        return None
+    row = plans.get_row(turn.session, turn.school.id, row_id)
+    return row if row is not None and row.status != RowStatus.DELETED else None
+
+
+def _may(turn: Turn, row: PlanRow) -> bool:
+    if row.status == RowStatus.DRAFT:
+        return turn.member is not None and row.created_by_member_id == turn.member.id
+    return can_edit_row(turn.member, row)
+
+
+def start(turn: Turn, row: PlanRow, ret: str) -> list[View]:
+    """Open the owner picker for `row`; `ret` says where "Done" goes (card or review)."""
+    enter(turn.state, FLOW, "pick", row_id=row.id, ret=ret, q="")
+    return prompt(turn)
+
+
+def prompt(turn: Turn) -> list[View]:
+    t = turn.t
+    data = turn.state.data or {}
+    row = _row(turn, data.get("row_id"))
+    if row is None:
+        leave(turn.state)
+        return [View([bold(t._("This row was not found (it may have been deleted)."))])]
+    v = turn.state.version
+    owners = {o.member_id: o.is_lead for o in row.owners}
+    people = team.members(turn.session, turn.school.id)
+    query = str(data.get("q") or "")
+    if query:
+        folded = fold(query)
+        people = [m for m in people if folded in fold(m.display_name + " " + (m.title or ""))]
+    parts = [bold(t._("Who answers for row {position}?").format(position=row.position or "—"))]
+    if row.lead_text:
+        parts.append(
+            italic(
+                "\n" + t._("Lead and coordinators (as written): {text}").format(text=row.lead_text)
+            )
+        )
+    parts.append(plain("\n" + t._("Tap a name to add or remove it; ⭐ marks the lead.")))
+    buttons: list[list[Button]] = []
+    for member in team.suggest_owners(turn.session, turn.school.id, row.lead_text):
+        if member.id not in owners:
+            parts.append(
+                italic(
+                    "\n💡 "
+                    + t._("Suggested from the lead text: {name} ({title})").format(
+                        name=member.display_name, title=member.title
+                    )
+                )
+            )
+            buttons.append(
+                [Button("＋ " + member.display_name[:40], f"o:t:{row.id}:{member.id}:{v}")]
+            )
+    if len(people) > PAGE:
+        parts.append(
+            italic("\n" + t._("{n} people: type part of a name to search.").format(n=len(people)))
+        )
+    for member in people[:PAGE]:
+        chosen = member.id in owners
+        buttons.append(
+            [
+                Button(
+                    ("☑ " if chosen else "☐ ") + member.display_name[:40],
+                    f"o:t:{row.id}:{member.id}:{v}",
+                ),
+                Button("⭐" if owners.get(member.id) else "☆", f"o:l:{row.id}:{member.id}:{v}"),
+            ]
+        )
+    buttons.append([Button("✅ " + t._("Done"), f"o:d:{row.id}:{v}")])
+    return [View(parts, buttons, edit=bool(turn.incoming.callback_data))]
+
+
+def on_text(turn: Turn) -> list[View]:
+    """Typed text filters the team list."""
+    enter(turn.state, FLOW, "pick", q=(turn.incoming.text or "").strip()[:50])
+    view = prompt(turn)
+    for v in view:
+        v.edit = False
+    return view
+
+
+def _done(turn: Turn, row: PlanRow) -> list[View]:
+    ret = (turn.state.data or {}).get("ret")
+    if ret == "review":
+        from conversations import add_row
+
+        enter(turn.state, add_row.FLOW, add_row.STEP_REVIEW, row_id=row.id, mode="new", ret=None)
+        return add_row.prompt(turn)
+    from conversations.rows import card_view
+
+    leave(turn.state)
+    return [card_view(turn, row)]
+
+
+def skip(turn: Turn) -> list[View]:
+    return prompt(turn)
+
+
+def go_back(turn: Turn) -> list[View]:
+    row = _row(turn, (turn.state.data or {}).get("row_id"))
+    return _done(turn, row) if row else prompt(turn)
+
+
+cancel = go_back
+
+
+def on_callback(turn: Turn) -> list[View]:
+    """Toggle an owner, set the lead, or finish; checked against the row and the member."""
+    t = turn.t
+    parts = (turn.incoming.callback_data or "")[len(PREFIX) :].split(":")
+    action = parts[0]
+    numbers = [int(p) if p.isdigit() else -1 for p in parts[1:]]
+    row = _row(turn, numbers[0] if numbers else None)
+    if row is None:
+        return [
+            View(
+                [bold(t._("This row was not found (it may have been deleted)."))],
+                toast=t._("Not found"),
+            )
+        ]
+    if not _may(turn, row):
+        log.info("refused owners of row %s for member %s", row.id, turn.member and turn.member.id)
+        return [View([bold(t._("You may not change this row."))], toast=t._("Not allowed"))]
+    if action == "s":
+        return start(turn, row, "card")
+    if action == "r":
+        return start(turn, row, "review")
+    if (
+        turn.state.flow != FLOW
+        or numbers[-1] != turn.state.version
+        or (turn.state.data or {}).get("row_id") != row.id
+    ):
+        stale = View(
+            [bold(t._("This button belongs to an older message."))],
+            toast=t._("This button is no longer valid."),
+        )
+        return [stale, *(prompt(turn) if turn.state.flow == FLOW else [])]
+    current = [o.member_id for o in row.owners]
+    lead = next((o.member_id for o in row.owners if o.is_lead), None)
+    member_id = numbers[1] if len(numbers) > 2 else None
+    if action == "t" and member_id is not None:
+        wanted = (
+            [m for m in current if m != member_id]
+            if member_id in current
+            else [*current, member_id]
+        )
+        team.set_owners(turn.session, row, wanted, lead, turn.member)
+    elif action == "l" and member_id is not None:
+        wanted = current if member_id in current else [*current, member_id]
+        team.set_owners(turn.session, row, wanted, member_id, turn.member)
+    elif action == "d":
+        return _done(turn, row)
+    enter(turn.state, FLOW, "pick")
+    return prompt(turn)
+
+
+def on_mine(turn: Turn) -> list[View]:
+    """The rows this member answers for: code, title, due date, status."""
+    t = turn.t
+    assert turn.member is not None
+    rows = team.rows_owned(turn.session, turn.member)
+    if not rows:
+        return [View([bold(t._("No rows are assigned to you yet."))])]
+    regulation = plans.regulation_of(turn.school)
+    parts = [bold(t._("Rows you answer for"))]
+    for row in rows:
+        title = plans.row_title(row, regulation)
+        lead = next((o.is_lead for o in row.owners if o.member_id == turn.member.id), False)
+        due = t.date(row.due_date) if row.due_date else t._("end of school year")
+        parts.append(plain(f"\n\n{row.criterion_code} — {title[:80]}"))
+        parts.append(
+            italic(
+                "\n"
+                + t._("School year {year} · row {position} · due {due} · {status}").format(
+                    year=row.plan.school_year,
+                    position=row.position,
+                    due=due,
+                    status=t._("no report yet"),
+                )
+                + (" · ⭐ " + t._("lead") if lead else "")
+            )
+        )
+    buttons = [[Button(short_row(t, row), f"r:o:{row.id}")] for row in rows[:30]]
+    return [View(parts, buttons)]
