@@ -12,14 +12,17 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
+from bot import team
 from bot.catalog import LEVELS, load_catalog
 from bot.config import Settings
+from bot.documents.staff import StaffListError, read_staff_list
 from bot.logs import setup_logging
 from bot.people import SchoolError, create_school
-from bot.plans import export_plan, find_plan, latest_plan
+from bot.plans import active_rows, export_plan, find_plan, latest_plan
 from bot.schoolyear import is_school_year
-from db.models import School
+from db.models import Plan, Role, School
 from db.session import Database
 
 log = logging.getLogger("caitien")
@@ -51,6 +54,31 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.add_argument("--level", required=True, choices=LEVELS)
     create.add_argument("--regulation", choices=load_catalog().codes())
+    school.add_parser("list", help="list schools")
+
+    member = sub.add_parser("member", help="members").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    add = member.add_parser("add", help="add a member; prints their personal one-use code")
+    add.add_argument("--school", required=True, type=int)
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--title")
+    listing = member.add_parser("list", help="list a school's members")
+    listing.add_argument("--school", required=True, type=int)
+    importing = member.add_parser("import", help="add the members of a staff list (CSV/XLSX)")
+    importing.add_argument("file", type=Path)
+    importing.add_argument("--school", required=True, type=int)
+
+    row = sub.add_parser("row", help="plan rows").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    assign = row.add_parser("assign", help="make a member an owner of a row")
+    assign.add_argument("--school", required=True, type=int)
+    assign.add_argument("--row", required=True, type=int, help="position, as in the export")
+    assign.add_argument("--member", required=True, type=int)
+    assign.add_argument("--lead", action="store_true")
+    assign.add_argument("--year", help="school year (default: the latest plan)")
 
     plan = sub.add_parser("plan", help="plans").add_subparsers(
         dest="action", required=True, parser_class=_Parser
@@ -90,21 +118,109 @@ def _school_create(db: Database, settings: Settings, args: argparse.Namespace) -
     _print_json(result)
 
 
+def _school(session: Session, school_id: int) -> School:
+    school = session.get(School, school_id)
+    if school is None:
+        raise UsageError(f"no school with id {school_id}")
+    return school
+
+
+def _plan(session: Session, school: School, year: str | None) -> Plan:
+    if year and not is_school_year(year):
+        raise UsageError(f"not a school year: {year!r} (write it like 2025-2026)")
+    plan = find_plan(session, school.id, year) if year else latest_plan(session, school.id)
+    if plan is None:
+        raise UsageError(f"school {school.id} has no plan for {year or 'any year'}")
+    return plan
+
+
+def _school_list(db: Database) -> None:
+    with db.transaction() as session:
+        result = [
+            {
+                "school_id": s.id,
+                "name": s.name,
+                "level": s.level,
+                "regulation": s.regulation,
+                "members": len(team.members(session, s.id)),
+            }
+            for s in team.schools(session)
+        ]
+    _print_json(result)
+
+
+def _member(db: Database, args: argparse.Namespace) -> None:
+    with db.transaction() as session:
+        school = _school(session, args.school)
+        if args.action == "add":
+            if not args.name.strip():
+                raise UsageError("the name is empty")
+            member, invite = team.add_member(session, school, args.name, args.role, args.title)
+            result: Any = {
+                "member_id": member.id,
+                "invite_code": invite.code,
+                "start_command": f"/start {invite.code}",
+            }
+        elif args.action == "list":
+            result = [
+                {
+                    "member_id": m.id,
+                    "name": m.display_name,
+                    "role": m.role,
+                    "title": m.title,
+                    "joined": m.person_id is not None,
+                }
+                for m in team.members(session, school.id)
+            ]
+        else:
+            try:
+                entries = read_staff_list(args.file)
+            except (OSError, StaffListError) as exc:
+                raise UsageError(str(exc)) from exc
+            result = []
+            for entry in entries:
+                member, invite = team.add_member(
+                    session, school, entry.name, entry.role, entry.position
+                )
+                result.append(
+                    {
+                        "member_id": member.id,
+                        "name": member.display_name,
+                        "role": member.role,
+                        "invite_code": invite.code,
+                    }
+                )
+    _print_json(result)
+
+
+def _row_assign(db: Database, args: argparse.Namespace) -> None:
+    with db.transaction() as session:
+        school = _school(session, args.school)
+        plan = _plan(session, school, args.year)
+        row = next((r for r in active_rows(session, plan.id) if r.position == args.row), None)
+        if row is None:
+            raise UsageError(f"plan {plan.school_year} has no row {args.row}")
+        member = team.member_of(session, school.id, args.member)
+        if member is None:
+            raise UsageError(f"school {school.id} has no member {args.member}")
+        owners = [o.member_id for o in row.owners]
+        lead = next((o.member_id for o in row.owners if o.is_lead), None)
+        team.set_owners(session, row, [*owners, member.id], member.id if args.lead else lead, None)
+        result = {
+            "row": row.position,
+            "school_year": plan.school_year,
+            "owners": [
+                {"member_id": o.member_id, "name": o.member.display_name, "lead": o.is_lead}
+                for o in row.owners
+            ],
+        }
+    _print_json(result)
+
+
 def _plan_export(db: Database, args: argparse.Namespace) -> None:
     with db.transaction() as session:
-        school = session.get(School, args.school)
-        if school is None:
-            raise UsageError(f"no school with id {args.school}")
-        if args.year and not is_school_year(args.year):
-            raise UsageError(f"not a school year: {args.year!r} (write it like 2025-2026)")
-        plan = (
-            find_plan(session, school.id, args.year)
-            if args.year
-            else latest_plan(session, school.id)
-        )
-        if plan is None:
-            raise UsageError(f"school {school.id} has no plan for {args.year or 'any year'}")
-        data = export_plan(session, school, plan)
+        school = _school(session, args.school)
+        data = export_plan(session, school, _plan(session, school, args.year))
     _print_json(data, args.output)
 
 
@@ -126,8 +242,14 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         db = Database(settings.database_url)
         db.upgrade()
-        if args.command == "school":
+        if args.command == "school" and args.action == "list":
+            _school_list(db)
+        elif args.command == "school":
             _school_create(db, settings, args)
+        elif args.command == "member":
+            _member(db, args)
+        elif args.command == "row":
+            _row_assign(db, args)
         elif args.command == "plan":
             _plan_export(db, args)
         return 0

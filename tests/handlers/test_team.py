@@ -25,8 +25,12 @@ async def invite(harness, role_label: str) -> str:
 async def test_invite_join_with_name_and_position(harness):
     await harness.principal(P)
     [menu] = await harness.send(P, "/invite")
-    assert buttons(menu)[:4] == ["Phó hiệu trưởng", "Thành viên hội đồng / tổ trưởng",
-                                 "Giáo viên, nhân viên", "Thành viên tổ giám sát"]
+    assert buttons(menu)[:4] == [
+        "Phó hiệu trưởng",
+        "Thành viên hội đồng / tổ trưởng",
+        "Giáo viên, nhân viên",
+        "Thành viên tổ giám sát",
+    ]
     [link] = await harness.press(P, "Giáo viên, nhân viên")
     assert "https://t.me/caitien_test_bot?start=" in link["text"]
     code = link_code(link)
@@ -38,7 +42,10 @@ async def test_invite_join_with_name_and_position(harness):
     [ask_title] = await harness.send(NEW, "Đặng Thị Lan")
     assert "Chức vụ" in ask_title["text"]
     [done] = await harness.send(NEW, "Kế toán")
-    assert "Đặng Thị Lan (Kế toán) đã tham gia THCS Lê Quý Đôn với vai trò giáo viên, nhân viên." in done["text"]
+    assert (
+        "Đặng Thị Lan (Kế toán) đã tham gia THCS Lê Quý Đôn với vai trò giáo viên, nhân viên."
+        in done["text"]
+    )
     # The one-use link is now used up.
     harness.user(THIRD)
     refused = text(await harness.send(THIRD, f"/start {code}"))
@@ -52,7 +59,8 @@ async def test_expired_and_revoked_links_are_refused(harness):
     code = await invite(harness, "Giáo viên")
     with harness.db.transaction() as session:
         session.scalar(select(Invite).where(Invite.code == code)).expires_at = dt.datetime(
-            2020, 1, 1, tzinfo=dt.UTC)
+            2020, 1, 1, tzinfo=dt.UTC
+        )
     harness.user(NEW)
     assert "Lời mời này đã hết hạn." in text(await harness.send(NEW, f"/start {code}"))
     code = await invite(harness, "Giáo viên")

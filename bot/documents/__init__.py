@@ -1,0 +1,1 @@
+"""Reading and writing the files schools keep: staff lists now, plans (DOCX/XLSX) later."""
