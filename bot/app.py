@@ -34,7 +34,7 @@ from db.session import Database
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("plan", "add", "mine", "team", "invite", "language", "help", "cancel")
+COMMANDS = ("plan", "add", "mine", "team", "invite", "export", "language", "help", "cancel")
 
 
 def command_menu(language: str) -> list[BotCommand]:
@@ -45,6 +45,7 @@ def command_menu(language: str) -> list[BotCommand]:
         "mine": t._("the rows you answer for"),
         "team": t._("the school's team"),
         "invite": t._("invite a new member"),
+        "export": t._("the plan as a file"),
         "language": t._("Vietnamese or English"),
         "help": t._("what I can do"),
         "cancel": t._("stop (drafts are kept)"),
@@ -126,6 +127,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("mine", handler(owners.on_mine), filters=private),
             CommandHandler("team", handler(team.on_team), filters=private),
             CommandHandler("invite", handler(team.on_invite), filters=private),
+            CommandHandler("export", handler(plan.on_export), filters=private),
             CommandHandler(
                 ["skip", "back", "cancel"], handler(fallback.on_step_command), filters=private
             ),

@@ -32,5 +32,10 @@ def can_manage_team(member: Member | None) -> bool:
     return member is not None and member.active and member.role in MANAGERS
 
 
+def can_export(member: Member | None) -> bool:
+    """Export the plan: principal, vice-principals and the monitoring group."""
+    return member is not None and member.active and member.role in {*MANAGERS, Role.MONITOR}
+
+
 def can_delete_row(member: Member | None, row: PlanRow) -> bool:
     return can_edit_row(member, row)

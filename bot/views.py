@@ -31,6 +31,8 @@ class View:
     edit: bool = False
     # A short notice shown by answerCallbackQuery (a toast), for callback replies.
     toast: str | None = None
+    # A file sent after the text: (file name, content); the text becomes its caption.
+    document: tuple[str, bytes] | None = None
 
 
 def plain(text: str) -> Part:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     Message,
     Update,
@@ -189,6 +190,15 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, views: lis
     if chat is None:
         return
     for view in views:
+        if view.document is not None:
+            name, content = view.document
+            await context.bot.send_document(
+                chat.id,
+                InputFile(content, filename=name),
+                caption=to_html(view.parts)[:1024],
+                parse_mode=ParseMode.HTML,
+            )
+            continue
         chunks = split_parts(view.parts) if view.parts else []
         for i, chunk in enumerate(chunks):
             last = i == len(chunks) - 1

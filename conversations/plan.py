@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import logging
+
 from bot import plans
 from bot.catalog import Regulation
 from bot.constants import BLOCK_LEVEL_4, ROWS_PER_PAGE
 from bot.i18n import Translator
+from bot.permissions import can_export
 from bot.render import short_row
 from bot.schoolyear import is_school_year
 from bot.views import Button, Part, View, bold, italic, plain
@@ -13,6 +17,7 @@ from conversations.base import Turn
 from db.models import Plan, PlanRow
 
 PREFIX = "p:"
+log = logging.getLogger(__name__)
 
 
 def overview(t: Translator, rows: list[PlanRow], regulation: Regulation) -> list[Part]:
@@ -70,6 +75,32 @@ def on_plan(turn: Turn) -> list[View]:
     """Show the plan of the current school year, creating it on first use."""
     plan = plans.ensure_plan(turn.session, turn.school, turn.school_year())
     return [plan_view(turn, plan)]
+
+
+def on_export(turn: Turn) -> list[View]:
+    """Send the plan of the current school year as a JSON file (DOCX and XLSX come later)."""
+    t = turn.t
+    if not can_export(turn.member):
+        log.info("refused /export for member %s", turn.member.id if turn.member else None)
+        return [
+            View(
+                [
+                    bold(
+                        t._(
+                            "Only the principal, vice-principals and the monitoring group "
+                            "export the plan."
+                        )
+                    )
+                ]
+            )
+        ]
+    plan = plans.ensure_plan(turn.session, turn.school, turn.school_year())
+    data = plans.export_plan(turn.session, turn.school, plan)
+    content = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    caption = t._("Plan of school year {year}: {n} rows.").format(
+        year=plan.school_year, n=len(data["rows"])
+    )
+    return [View([plain(caption)], document=(f"ke-hoach-{plan.school_year}.json", content))]
 
 
 def on_callback(turn: Turn) -> list[View]:
