@@ -272,6 +272,16 @@ def delete_row(session: Session, row: PlanRow, member: Member | None) -> None:
     session.flush()
 
 
+def history(session: Session, row_id: int) -> list[RowHistory]:
+    return list(
+        session.scalars(
+            select(RowHistory)
+            .where(RowHistory.row_id == row_id)
+            .order_by(RowHistory.at.desc(), RowHistory.id.desc())
+        )
+    )
+
+
 def row_title(row: PlanRow, regulation: Regulation) -> str:
     """The criterion's catalog title (or the school's own wording for Mức 4)."""
     if row.criterion_code and not is_level4_code(row.criterion_code):

@@ -12,8 +12,8 @@ import enum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.parsing import fold
 from bot.people import create_invite
+from bot.positions import positions_in
 from db.models import (
     Invite,
     Member,
@@ -229,20 +229,23 @@ def set_owners(
         )
 
 
+ROLE_POSITIONS = {Role.PRINCIPAL: "hieu truong", Role.VICE_PRINCIPAL: "pho hieu truong"}
+
+
 def suggest_owners(session: Session, school_id: int, lead_text: str | None) -> list[Member]:
-    """Members whose position title is named in the lead text and held by nobody else."""
-    text = fold(lead_text or "")
-    if not text:
+    """Members holding a position named in the lead text, when nobody else holds it."""
+    named = positions_in(lead_text)
+    if not named:
         return []
-    by_title: dict[str, list[Member]] = {}
+    holders: dict[str, list[Member]] = {}
     for member in members(session, school_id):
-        if member.title:
-            by_title.setdefault(fold(member.title), []).append(member)
-    return [
-        found[0]
-        for title, found in by_title.items()
-        if len(found) == 1 and title and f" {title} " in f" {text} "
-    ]
+        held = positions_in(member.title)
+        if member.role in ROLE_POSITIONS:
+            held.add(ROLE_POSITIONS[member.role])
+        for position in held:
+            holders.setdefault(position, []).append(member)
+    suggested = [holders[p][0] for p in sorted(named) if len(holders.get(p, [])) == 1]
+    return list(dict.fromkeys(suggested))
 
 
 def rows_owned(session: Session, member: Member) -> list[PlanRow]:

@@ -6,10 +6,11 @@ import logging
 
 from bot import plans
 from bot.chatstate import enter, leave
-from bot.permissions import can_edit_row
+from bot.i18n import N_
+from bot.permissions import can_edit_row, can_manage_team
 from bot.render import row_card
-from bot.rowform import FROM_SHORT, SHORT
-from bot.views import Button, View, bold
+from bot.rowform import FIELDS, FROM_SHORT, SHORT
+from bot.views import Button, View, bold, italic, plain
 from conversations import add_row
 from conversations.base import Turn
 from db.models import PlanRow, RowStatus
@@ -17,6 +18,11 @@ from db.models import PlanRow, RowStatus
 log = logging.getLogger(__name__)
 
 PREFIX = "r:"
+FIELD_LABELS = {
+    **{spec.name: spec.label for spec in FIELDS},
+    "criterion": N_("Criterion"),
+    "owners": N_("Owners"),
+}
 FLOW_DELETE = "row_delete"
 
 
@@ -30,8 +36,26 @@ def card_view(turn: Turn, row: PlanRow) -> View:
         buttons += add_row.edit_buttons(turn, lambda field: f"r:e:{row.id}:{SHORT[field]}")
         buttons.append([Button("👥 " + t._("Owners"), f"o:s:{row.id}")])
         buttons.append([Button("🗑 " + t._("Delete row"), f"r:d:{row.id}")])
+    if can_manage_team(turn.member):
+        buttons.append([Button("🕓 " + t._("History"), f"r:h:{row.id}")])
     buttons.append([Button("◀ " + t._("Plan"), f"p:y:{row.plan.school_year}")])
     return View(parts, buttons)
+
+
+def history_view(turn: Turn, row: PlanRow) -> View:
+    """Who changed what on the row, when (newest first)."""
+    t = turn.t
+    parts = [bold(t._("History of row {position}").format(position=row.position))]
+    for entry in plans.history(turn.session, row.id)[:40]:
+        when = entry.at.astimezone(turn.now.tzinfo).strftime("%d/%m/%Y %H:%M")
+        who = entry.member.display_name if entry.member else "—"
+        field = t._(FIELD_LABELS.get(entry.field or "", entry.field or "")) if entry.field else ""
+        change = {"created": t._("created"), "deleted": t._("deleted")}.get(entry.action, "")
+        if entry.action == "updated":
+            change = f"{field}: {entry.old_value or '∅'} → {entry.new_value or '∅'}"
+        parts.append(plain(f"\n\n{when} · {who}\n"))
+        parts.append(italic(change[:600]))
+    return View(parts, [[Button("◀ " + t._("Back"), f"r:o:{row.id}")]])
 
 
 def _not_found(turn: Turn) -> list[View]:
@@ -60,6 +84,8 @@ def on_callback(turn: Turn) -> list[View]:
         return _not_found(turn)
     if action == "o":
         return [card_view(turn, row)]
+    if action == "h" and can_manage_team(turn.member):
+        return [history_view(turn, row)]
     if not can_edit_row(turn.member, row):
         log.info(
             "refused %s on row %s for member %s", action, row.id, turn.member and turn.member.id

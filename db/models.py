@@ -237,6 +237,8 @@ class RowHistory(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
+    member: Mapped[Member | None] = relationship()
+
 
 class ChatState(Base):
     """Where one user is in a conversation in one chat; written before every reply."""

@@ -82,3 +82,16 @@ async def test_back_from_a_field_edit_returns_to_the_card_unchanged(harness):
     await harness.press(P, "✏️ Kết quả cần đạt")
     [card] = await harness.send(P, "/back")
     assert "Dòng 1" in card["text"] and "KQ" in card["text"]
+
+
+async def test_the_principal_sees_the_history_on_the_card(harness):
+    await harness.principal(P)
+    await write_row(harness)
+    await harness.send(P, "/plan")
+    await harness.press(P, "1. 1.4")
+    await harness.press(P, "✏️ Kết quả cần đạt")
+    await harness.send(P, "Đạt Mức 3")
+    [history] = await harness.press(P, "🕓 Lịch sử")
+    assert "Lịch sử dòng 1" in history["text"]
+    assert "Hà" in history["text"] and "tạo dòng" in history["text"]
+    assert "Kết quả cần đạt: KQ → Đạt Mức 3" in history["text"]
