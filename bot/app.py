@@ -128,6 +128,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("team", handler(team.on_team), filters=private),
             CommandHandler("invite", handler(team.on_invite), filters=private),
             CommandHandler("export", handler(plan.on_export), filters=private),
+            CommandHandler("school", handler(start.on_school), filters=private),
+            CallbackQueryHandler(handler(start.on_school_chosen), pattern=r"^s:"),
             CommandHandler(
                 ["skip", "back", "cancel"], handler(fallback.on_step_command), filters=private
             ),

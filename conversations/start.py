@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.people import JoinOutcome, join_with_code
+from bot.people import JoinOutcome, join_with_code, memberships
 from bot.views import Button, View, bold, italic, plain
 from conversations.base import Turn
 
@@ -132,3 +132,41 @@ def on_language_chosen(turn: Turn) -> list[View]:
         return [View([bold(turn.t._("This button is no longer valid."))])]
     turn.set_language(choice)
     return [View([bold(turn.t._("Language set: English."))], edit=True)]
+
+
+def on_school(turn: Turn) -> list[View]:
+    """For someone in several schools: show them and let them pick the one to work in."""
+    t = turn.t
+    mine = memberships(turn.session, turn.person)
+    parts = [bold(t._("You work in {school}.").format(school=turn.school.name))]
+    if len(mine) < 2:
+        return [View(parts)]
+    buttons = [
+        [
+            Button(
+                ("✅ " if m.id == turn.member.id else "")
+                + f"{m.school.name} — "
+                + role_name(turn, m.role),
+                f"s:{m.id}",
+            )
+        ]
+        for m in mine
+        if turn.member is not None
+    ]
+    return [View([*parts, plain("\n" + t._("Choose the school to work in:"))], buttons)]
+
+
+def on_school_chosen(turn: Turn) -> list[View]:
+    """Switch to another of the person's own memberships (checked: never someone else's)."""
+    t = turn.t
+    data = (turn.incoming.callback_data or "")[2:]
+    chosen = next(
+        (m for m in memberships(turn.session, turn.person) if data.isdigit() and m.id == int(data)),
+        None,
+    )
+    if chosen is None:
+        log.info("refused school switch %r for user %s", data, turn.incoming.user.id)
+        return [View([bold(t._("This button is no longer valid."))])]
+    turn.person.active_member_id = chosen.id
+    turn.member = chosen
+    return [View([bold(t._("You work in {school}.").format(school=chosen.school.name))], edit=True)]

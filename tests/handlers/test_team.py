@@ -4,6 +4,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from bot import team
 from db.models import Invite, Member, MembershipHistory, PlanRow, RowHistory
 from tests.handlers.conftest import buttons, text
 from tests.handlers.test_rows import write_row
@@ -166,3 +167,28 @@ async def test_owner_changes_are_recorded_on_saved_rows(harness):
     with harness.db.transaction() as session:
         history = session.scalars(select(RowHistory).where(RowHistory.field == "owners")).all()
     assert [(h.old_value, h.new_value) for h in history] == [(None, "★Hà")]
+
+
+async def test_a_person_in_two_schools_picks_the_active_one(harness):
+    await harness.principal(P, school="Trường Một")
+    with harness.db.transaction() as session:
+        from bot.people import create_school
+
+        school, _ = create_school(session, "Trường Hai", "tieu_hoc", None, "Asia/Ho_Chi_Minh")
+        _, personal = team.add_member(session, school, "Hà", "council", "TTCM")
+        code = personal.code
+    [joined] = await harness.send(P, f"/start {code}")
+    assert "Trường Hai" in joined["text"] and "thành viên hội đồng" in joined["text"]
+    [plan] = await harness.send(P, "/plan")
+    assert "Trường Hai" in plan["text"]
+    [choice] = await harness.send(P, "/school")
+    assert buttons(choice) == [
+        "Trường Một — hiệu trưởng",
+        "✅ Trường Hai — thành viên hội đồng / tổ trưởng",
+    ]
+    [done] = await harness.press(P, "Trường Một")
+    assert done["text"] == "Thầy/cô đang làm việc với Trường Một."
+    [plan] = await harness.send(P, "/plan")
+    assert "Trường Một" in plan["text"]
+    [refused] = await harness.forge(P, "s:999")
+    assert refused["text"] == "Nút này không còn hiệu lực."
