@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 from bot import team
 from bot.catalog import LEVELS, load_catalog
 from bot.config import Settings
+from bot.documents.links import LinkCard, write_links_docx
 from bot.documents.staff import StaffListError, read_staff_list
+from bot.i18n import translator
 from bot.logs import setup_logging
 from bot.people import SchoolError, create_school
 from bot.plans import active_rows, export_plan, find_plan, latest_plan
@@ -69,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     importing = member.add_parser("import", help="add the members of a staff list (CSV/XLSX)")
     importing.add_argument("file", type=Path)
     importing.add_argument("--school", required=True, type=int)
+    importing.add_argument(
+        "--links", type=Path, help="write a printable DOCX of links and QR codes"
+    )
+    importing.add_argument("--bot", help="the bot's username, for the links (with --links)")
 
     row = sub.add_parser("row", help="plan rows").add_subparsers(
         dest="action", required=True, parser_class=_Parser
@@ -177,7 +183,10 @@ def _member(db: Database, args: argparse.Namespace) -> None:
                 entries = read_staff_list(args.file)
             except (OSError, StaffListError) as exc:
                 raise UsageError(str(exc)) from exc
+            if args.links and not args.bot:
+                raise UsageError("--links needs --bot USERNAME (the bot's Telegram username)")
             result = []
+            cards = []
             for entry in entries:
                 member, invite = team.add_member(
                     session, school, entry.name, entry.role, entry.position
@@ -190,6 +199,11 @@ def _member(db: Database, args: argparse.Namespace) -> None:
                         "invite_code": invite.code,
                     }
                 )
+                url = f"https://t.me/{str(args.bot).lstrip('@')}?start={invite.code}"
+                role = translator("vi")._(team.ROLE_LABELS[member.role])
+                cards.append(LinkCard(member.display_name, role, member.title, url))
+            if args.links:
+                write_links_docx(args.links, school.name, cards)
     _print_json(result)
 
 

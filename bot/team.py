@@ -12,6 +12,7 @@ import enum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.i18n import N_
 from bot.people import create_invite
 from bot.positions import positions_in
 from db.models import (
@@ -27,6 +28,13 @@ from db.models import (
     School,
 )
 
+ROLE_LABELS = {
+    Role.PRINCIPAL: N_("principal"),
+    Role.VICE_PRINCIPAL: N_("vice-principal"),
+    Role.COUNCIL: N_("council member / group leader"),
+    Role.STAFF: N_("staff member"),
+    Role.MONITOR: N_("monitoring group member"),
+}
 INVITE_DAYS = 7
 WHOLE_STAFF_USES = 200
 ASSIGNABLE_ROLES = (Role.VICE_PRINCIPAL, Role.COUNCIL, Role.STAFF, Role.MONITOR)

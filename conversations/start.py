@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.people import JoinOutcome, join_with_code, memberships
+from bot.team import ROLE_LABELS
 from bot.views import Button, View, bold, italic, plain
 from conversations.base import Turn
 
@@ -12,15 +13,7 @@ log = logging.getLogger(__name__)
 
 
 def role_name(turn: Turn, role: str) -> str:
-    t = turn.t
-    names = {
-        "principal": t._("principal"),
-        "vice_principal": t._("vice-principal"),
-        "council": t._("council member / group leader"),
-        "staff": t._("staff member"),
-        "monitor": t._("monitoring group member"),
-    }
-    return names.get(role, role)
+    return turn.t._(ROLE_LABELS[role]) if role in ROLE_LABELS else role
 
 
 def onboarding(turn: Turn) -> list[View]:

@@ -149,3 +149,24 @@ def test_row_assign_and_export_owners(db, db_url):
     assert bad.returncode == 2 and "no row 9" in bad.stderr
     with db.transaction() as session:
         assert session.get(School, school_id).name == "THCS C"
+
+
+def test_member_import_writes_printable_links(db_url, tmp_path):
+    from docx import Document
+
+    school = ok(db_url, "school", "create", "--name", "THCS D", "--level", "thcs")
+    csv_file = tmp_path / "staff.csv"
+    csv_file.write_text(STAFF_CSV, encoding="utf-8")
+    links = tmp_path / "links.docx"
+    missing_bot = caitien(db_url, "member", "import", str(csv_file), "--school",
+                          str(school["school_id"]), "--links", str(links))
+    assert missing_bot.returncode == 2 and "--bot" in missing_bot.stderr
+    imported = ok(db_url, "member", "import", str(csv_file), "--school", str(school["school_id"]),
+                  "--links", str(links), "--bot", "@caitien_bot")
+    document = Document(str(links))
+    cells = "\n".join(c.text for row in document.tables[0].rows for c in row.cells)
+    for member in imported:
+        assert member["name"] in cells
+        assert f"https://t.me/caitien_bot?start={member['invite_code']}" in cells
+    assert "phó hiệu trưởng" in cells and "Kế toán" in cells
+    assert len(document.inline_shapes) == len(imported)  # one QR code each
