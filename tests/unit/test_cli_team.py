@@ -158,11 +158,29 @@ def test_member_import_writes_printable_links(db_url, tmp_path):
     csv_file = tmp_path / "staff.csv"
     csv_file.write_text(STAFF_CSV, encoding="utf-8")
     links = tmp_path / "links.docx"
-    missing_bot = caitien(db_url, "member", "import", str(csv_file), "--school",
-                          str(school["school_id"]), "--links", str(links))
+    missing_bot = caitien(
+        db_url,
+        "member",
+        "import",
+        str(csv_file),
+        "--school",
+        str(school["school_id"]),
+        "--links",
+        str(links),
+    )
     assert missing_bot.returncode == 2 and "--bot" in missing_bot.stderr
-    imported = ok(db_url, "member", "import", str(csv_file), "--school", str(school["school_id"]),
-                  "--links", str(links), "--bot", "@caitien_bot")
+    imported = ok(
+        db_url,
+        "member",
+        "import",
+        str(csv_file),
+        "--school",
+        str(school["school_id"]),
+        "--links",
+        str(links),
+        "--bot",
+        "@caitien_bot",
+    )
     document = Document(str(links))
     cells = "\n".join(c.text for row in document.tables[0].rows for c in row.cells)
     for member in imported:
