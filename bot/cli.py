@@ -18,11 +18,20 @@ from bot import team
 from bot.catalog import LEVELS, load_catalog
 from bot.config import Settings
 from bot.documents.links import LinkCard, write_links_docx
+from bot.documents.plan_import import NotAPlan, read_plan
 from bot.documents.staff import StaffListError, read_staff_list
 from bot.i18n import translator
 from bot.logs import setup_logging
 from bot.people import SchoolError, create_school
-from bot.plans import active_rows, export_plan, find_plan, latest_plan
+from bot.plans import (
+    active_rows,
+    count_rows,
+    ensure_plan,
+    export_plan,
+    find_plan,
+    import_rows,
+    latest_plan,
+)
 from bot.schoolyear import is_school_year
 from db.models import Plan, Role, School
 from db.session import Database
@@ -88,6 +97,13 @@ def _parser() -> argparse.ArgumentParser:
 
     plan = sub.add_parser("plan", help="plans").add_subparsers(
         dest="action", required=True, parser_class=_Parser
+    )
+    importing_plan = plan.add_parser("import", help="import a plan from a .docx or .xlsx file")
+    importing_plan.add_argument("file", type=Path)
+    importing_plan.add_argument("--school", required=True, type=int)
+    importing_plan.add_argument("--year", required=True, help="school year, e.g. 2024-2025")
+    importing_plan.add_argument(
+        "--replace", action="store_true", help="delete the plan's rows first (default: append)"
     )
     export = plan.add_parser("export", help="export a plan")
     export.add_argument("--school", required=True, type=int)
@@ -231,6 +247,27 @@ def _row_assign(db: Database, args: argparse.Namespace) -> None:
     _print_json(result)
 
 
+def _plan_import(db: Database, args: argparse.Namespace) -> None:
+    if not is_school_year(args.year):
+        raise UsageError(f"not a school year: {args.year!r} (write it like 2025-2026)")
+    try:
+        result = read_plan(args.file.read_bytes(), args.file.name)
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.file}: {exc.strerror}") from exc
+    except NotAPlan as exc:
+        raise UsageError(f"{args.file.name}: {exc}") from exc
+    with db.transaction() as session:
+        school = _school(session, args.school)
+        plan = ensure_plan(session, school, args.year)
+        existing = count_rows(session, plan.id)
+        rows = import_rows(session, plan, result.rows, None, replace=args.replace)
+        warnings = list(result.warnings)
+        if existing and not args.replace:
+            warnings.append(f"appended after the plan's {existing} existing rows")
+        data = {"plan_id": plan.id, "rows": len(rows), "warnings": warnings}
+    _print_json(data)
+
+
 def _plan_export(db: Database, args: argparse.Namespace) -> None:
     with db.transaction() as session:
         school = _school(session, args.school)
@@ -264,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
             _member(db, args)
         elif args.command == "row":
             _row_assign(db, args)
+        elif args.command == "plan" and args.action == "import":
+            _plan_import(db, args)
         elif args.command == "plan":
             _plan_export(db, args)
         return 0

@@ -291,6 +291,56 @@ def row_title(row: PlanRow, regulation: Regulation) -> str:
     return row.criterion_text or ""
 
 
+def import_rows(
+    session: Session,
+    plan: Plan,
+    imported: list[Any],
+    member: Member | None,
+    *,
+    replace: bool = False,
+) -> list[PlanRow]:
+    """Add imported rows (bot.documents.plan_import.ImportedRow) to the plan, in file order.
+
+    The words are stored verbatim; dates, amounts and target levels are read beside them.
+    With `replace`, the plan's rows are deleted first (recorded in their history).
+    """
+    if replace:
+        for row in active_rows(session, plan.id):
+            delete_row(session, row, member)
+    start = count_rows(session, plan.id)
+    created = []
+    for offset, item in enumerate(imported, start=1):
+        row = PlanRow(
+            plan_id=plan.id,
+            status=RowStatus.ACTIVE,
+            position=start + offset,
+            block=item.block,
+            standard=item.standard,
+            criterion_code=item.criterion_code,
+            criterion_text=item.criterion_text,
+            created_by_member_id=member.id if member else None,
+            timeline_flags=[],
+            budget_flags=[],
+        )
+        session.add(row)
+        session.flush()
+        for field in TEXT_FIELDS:
+            value = getattr(item, field)
+            setattr(row, field, value)
+        parsed = parse_timeline(row.timeline_text, plan.school_year) if row.timeline_text else None
+        row.start_date = parsed.start if parsed else None
+        row.due_date = parsed.due if parsed else None
+        row.timeline_flags = list(parsed.warnings) if parsed else []
+        budget = parse_budget(row.budget_text) if row.budget_text else None
+        row.budget_vnd = budget.amount_vnd if budget else None
+        row.budget_flags = list(budget.warnings) if budget else []
+        row.target_level = target_level(row.expected_result)
+        _record(session, row, member, "created", None, None, "import")
+        created.append(row)
+    session.flush()
+    return created
+
+
 def export_plan(session: Session, school: School, plan: Plan) -> dict[str, Any]:
     """The plan as the JSON `caitien plan export --format json` prints."""
     regulation = load_catalog().regulation(plan.regulation, school.level)

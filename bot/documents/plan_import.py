@@ -1,0 +1,370 @@
+"""Reading a plan a school already has: the nine-column table in a DOCX or XLSX, or the prose
+layout ("Tiêu chí n.m: …" headings, bullet tasks, "* Thời gian thực hiện: …" lines).
+
+Cell text is kept verbatim (only surrounding whitespace trimmed). Headers are matched on a folded
+copy (no diacritics), so wording variants and typos still map; a column that maps to nothing
+goes into the notes with its header, never dropped. Rows keep the file's order.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
+from bot.parsing import fold
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
+
+
+class NotAPlan(ValueError):
+    """The file is not a plan we can read (the message says why, in English, for logs/CLI)."""
+
+
+TEXT_FIELDS = (
+    "expected_result",
+    "tasks",
+    "lead_text",
+    "timeline_text",
+    "budget_text",
+    "support",
+    "notes",
+)
+
+
+@dataclass
+class ImportedRow:
+    block: str = BLOCK_LEVELS_123
+    standard: int | None = None
+    criterion_code: str | None = None
+    criterion_text: str = ""
+    expected_result: str | None = None
+    tasks: str | None = None
+    lead_text: str | None = None
+    timeline_text: str | None = None
+    budget_text: str | None = None
+    support: str | None = None
+    notes: str | None = None
+    target_text: str | None = None  # a "Mức tiêu chí cần đạt" column beside the expected result
+
+
+@dataclass
+class ImportResult:
+    rows: list[ImportedRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- header mapping
+
+# Field → folded header fragments, most specific first. Checked in this order.
+_HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("position", ("stt", "tt", "so tt")),
+    ("expected_result", ("ket qua can dat", "ket qua mong doi", "muc tieu")),
+    ("target_text", ("muc tieu chi can dat", "muc can dat", "muc dat")),
+    ("criterion", ("tieu chuan", "tieu chi", "noi dung")),
+    ("tasks", ("cong viec", "giai phap", "hoat dong", "bien phap", "nhiem vu")),
+    ("lead_text", ("chu tri", "phoi hop", "phu trach", "nguoi thuc hien", "don vi")),
+    ("timeline_text", ("thoi gian", "thoi han")),
+    ("budget_text", ("kinh phi", "nguon luc", "du kien kinh")),
+    ("support", ("dieu kien ho tro", "ho tro")),
+    ("notes", ("ghi chu",)),
+)
+
+
+def _field_for(header: str) -> str | None:
+    folded = fold(header)
+    if not folded:
+        return None
+    for name, fragments in _HEADER_RULES:
+        for fragment in fragments:
+            if name == "position":
+                if folded in fragments:
+                    return name
+            elif fragment in folded:
+                return name
+    return None
+
+
+@dataclass
+class _Columns:
+    fields: list[str | None]  # per column: field name, or None (unmapped → notes)
+    headers: list[str]
+
+    @classmethod
+    def detect(cls, cells: list[str]) -> _Columns | None:
+        if any(len(c) > 80 or _classify(c) for c in cells):  # data, not a header
+            return None
+        fields = [_field_for(c) for c in cells]
+        known = {f for f in fields if f}
+        if (
+            "criterion" in known
+            and len(
+                known & {"expected_result", "target_text", "tasks", "lead_text", "timeline_text"}
+            )
+            >= 2
+        ):
+            if "expected_result" not in known and "target_text" in known:
+                fields = ["expected_result" if f == "target_text" else f for f in fields]
+            return cls(fields, [c.strip() for c in cells])
+        return None
+
+
+# ---------------------------------------------------------------- row grammar
+
+_BLOCK4 = re.compile(r"^muc\s*(?:do\s*)?4\b")
+_BLOCK123 = re.compile(r"^muc\s*(?:do\s*)?1\s*[,;-]?\s*2")
+_STANDARD = re.compile(r"^tieu chuan\s*(\d+)\s*(?:[:.\-]|$|\s)(?!\s*\d)")
+_CRITERION = re.compile(r"^tieu chi\s*(\d+)(?:\s*[.,]\s*(\d+))?")
+_STANDARD_AS_CRITERION = re.compile(r"^tieu chuan\s*(\d+)\s*[.,]\s*(\d+)")  # "Tiêu chuẩn 5.1:"
+
+
+def _classify(text: str) -> tuple[str, tuple[int, ...]] | None:
+    folded = fold(text)
+    if _BLOCK4.match(folded):
+        return ("block4", ())
+    if _BLOCK123.match(folded):
+        return ("block123", ())
+    if m := _STANDARD_AS_CRITERION.match(folded):
+        return ("criterion", (int(m.group(1)), int(m.group(2))))
+    if m := _CRITERION.match(folded):
+        numbers = (int(m.group(1)),) + ((int(m.group(2)),) if m.group(2) else ())
+        return ("criterion", numbers)
+    if m := _STANDARD.match(folded):
+        return ("standard", (int(m.group(1)),))
+    return None
+
+
+class _Builder:
+    """Turns a stream of table rows (lists of cell texts) into plan rows."""
+
+    def __init__(self, result: ImportResult) -> None:
+        self.result = result
+        self.columns: _Columns | None = None
+        self.block = BLOCK_LEVELS_123
+        self.standard: int | None = None
+        self.current: ImportedRow | None = None
+
+    def criterion(self, text: str, numbers: tuple[int, ...]) -> ImportedRow:
+        row = ImportedRow(block=self.block, standard=self.standard, criterion_text=text)
+        if not numbers:
+            pass  # a row the school words its own way: no code
+        elif self.block == BLOCK_LEVEL_4:
+            row.criterion_code = f"M4.{numbers[-1]}"
+            row.standard = None
+        elif len(numbers) == 2:
+            row.criterion_code = f"{numbers[0]}.{numbers[1]}"
+            row.standard = numbers[0]
+            self.standard = numbers[0]
+        elif self.standard is not None:
+            row.criterion_code = f"{self.standard}.{numbers[0]}"
+        self.result.rows.append(row)
+        self.current = row
+        return row
+
+    def table_row(self, cells: list[str]) -> None:
+        columns = _Columns.detect(cells)
+        if columns is not None:
+            if self.columns is None or columns.fields != self.columns.fields:
+                self.columns = columns
+            return
+        if self.columns is None or not any(cells):
+            return
+        if len(cells) != len(self.columns.fields):
+            self.result.warnings.append(
+                f"a row with {len(cells)} cells where the header has "
+                f"{len(self.columns.fields)}: read by position"
+            )
+        values = dict(zip(self.columns.fields, cells, strict=False))
+        unmapped = [
+            (self.columns.headers[i], cells[i])
+            for i, name in enumerate(self.columns.fields)
+            if name is None and i < len(cells) and cells[i]
+        ]
+        distinct = [c for c in dict.fromkeys(cells) if c]
+        criterion_cell = values.get("criterion") or ""
+        # Group rows: one text across the row (merged cells), e.g. "MỨC 4", "Tiêu chuẩn 2: …".
+        for text in ([distinct[0]] if len(distinct) == 1 else []) + [criterion_cell]:
+            kind = _classify(text)
+            if kind and kind[0] in ("block4", "block123", "standard") and (len(distinct) <= 2):
+                self._group(kind)
+                return
+        kind = _classify(criterion_cell)
+        if kind and kind[0] == "criterion":
+            row = self.criterion(criterion_cell, kind[1])
+        elif self.current is not None and not (values.get("position") or "").strip():
+            row = self.current  # a continuation row: the previous row goes on (page break)
+            if criterion_cell:
+                row.criterion_text = f"{row.criterion_text}\n{criterion_cell}"
+        elif criterion_cell:
+            row = self.criterion(criterion_cell, ())
+            row.criterion_code = None
+            self.result.warnings.append(f"criterion not recognised: {criterion_cell[:60]!r}")
+        else:
+            return
+        for name in (*TEXT_FIELDS, "target_text"):
+            value = values.get(name)
+            if value:
+                old = getattr(row, name)
+                setattr(row, name, f"{old}\n{value}" if old else value)
+        for header, value in unmapped:
+            extra = f"{header}: {value}"
+            row.notes = f"{row.notes}\n{extra}" if row.notes else extra
+        if row.target_text and self.columns and "expected_result" in self.columns.fields:
+            target = f"{self._target_header()}: {row.target_text}"
+            row.notes = f"{row.notes}\n{target}" if row.notes else target
+            row.target_text = None
+
+    def _target_header(self) -> str:
+        assert self.columns is not None
+        return self.columns.headers[self.columns.fields.index("target_text")]
+
+    def _group(self, kind: tuple[str, tuple[int, ...]]) -> None:
+        if kind[0] == "block4":
+            self.block, self.standard = BLOCK_LEVEL_4, None
+        elif kind[0] == "block123":
+            self.block = BLOCK_LEVELS_123
+        else:
+            self.standard = kind[1][0]
+        self.current = None
+
+
+# ---------------------------------------------------------------- DOCX
+
+
+def _docx_cells(row: object) -> list[str]:
+    """The row's cells, a horizontally merged cell once (python-docx repeats it)."""
+    cells, seen = [], set()
+    for cell in row.cells:  # type: ignore[attr-defined]
+        key = id(cell._tc)
+        text = cell.text.strip() if key not in seen else ""
+        seen.add(key)
+        cells.append(text)
+    return cells
+
+
+def _read_docx(data: bytes) -> ImportResult:
+    from docx import Document
+
+    try:
+        document = Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise NotAPlan("not a Word document (.docx)") from exc
+    result = ImportResult()
+    builder = _Builder(result)
+    for table in document.tables:
+        for row in table.rows:
+            builder.table_row(_docx_cells(row))
+    if not result.rows:
+        _read_prose([p.text for p in document.paragraphs], result)
+    return result
+
+
+# ---------------------------------------------------------------- XLSX
+
+
+def _read_xlsx(data: bytes) -> ImportResult:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise NotAPlan("not an Excel workbook (.xlsx)") from exc
+    result = ImportResult()
+    builder = _Builder(result)
+    for sheet in workbook.worksheets:
+        merged_away = {
+            (r, c)
+            for rng in sheet.merged_cells.ranges
+            for r in range(rng.min_row, rng.max_row + 1)
+            for c in range(rng.min_col, rng.max_col + 1)
+            if (r, c) != (rng.min_row, rng.min_col)
+        }
+        for r, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [
+                "" if v is None or (r, c) in merged_away else str(v).strip()
+                for c, v in enumerate(row, start=1)
+            ]
+            builder.table_row(cells)
+    return result
+
+
+# ---------------------------------------------------------------- prose
+
+
+_TIME_LINE = re.compile(r"^\*?\s*(?:thoi gian(?: thuc hien)?|du kien)\b")
+_SECTION_END = re.compile(r"^(?:[ivx]+\.|to chuc thuc hien)")
+
+
+def _read_prose(paragraphs: list[str], result: ImportResult) -> None:
+    """ "Tiêu chí n.m: …" headings, their paragraphs as tasks, "* Thời gian …" as timeline."""
+    builder = _Builder(result)
+    seen: set[str] = set()
+    row: ImportedRow | None = None
+    started = False
+    heading = ""
+    for raw in paragraphs:
+        text = raw.strip()
+        if not text:
+            continue
+        folded = fold(text)
+        kind = _classify(text)
+        if kind and kind[0] == "standard":
+            builder.standard, started, row = kind[1][0], True, None
+            heading = text
+            continue
+        if kind and kind[0] == "criterion":
+            numbers = kind[1]
+            code = f"{numbers[0]}.{numbers[1]}" if len(numbers) == 2 else None
+            if code in seen:  # the same plan again (a second version in the file): stop
+                result.warnings.append(
+                    "the file holds a second version of the plan; only the first was read"
+                )
+                return
+            if code:
+                seen.add(code)
+            row, started = builder.criterion(text, numbers), True
+            continue
+        if not started:
+            continue
+        if _SECTION_END.match(folded) and not folded.startswith(("-", "*")):
+            started, row = False, None
+            continue
+        if row is None:  # text under a standard before any criterion: kept, not dropped
+            row = builder.criterion(heading, ())
+            row.criterion_code = None
+            result.warnings.append(
+                f"text before the first criterion of {heading[:40]!r} kept "
+                "as a row without a criterion"
+            )
+        if _TIME_LINE.match(folded):
+            row.timeline_text = f"{row.timeline_text}\n{text}" if row.timeline_text else text
+        else:
+            row.tasks = f"{row.tasks}\n{text}" if row.tasks else text
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def read_plan(data: bytes, filename: str) -> ImportResult:
+    """Read a plan from the bytes of a .docx or .xlsx file."""
+    if len(data) > MAX_FILE_BYTES:
+        raise NotAPlan("the file is larger than 20 MB")
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".docx":
+        result = _read_docx(data)
+    elif suffix == ".xlsx":
+        result = _read_xlsx(data)
+    else:
+        raise NotAPlan("use a .docx or .xlsx file")
+    if not result.rows:
+        raise NotAPlan(
+            "no plan rows were found (no table with the plan's columns, and no "
+            "'Tiêu chí n.m' headings)"
+        )
+    for row in result.rows:
+        if row.target_text and not row.expected_result:
+            row.expected_result, row.target_text = row.target_text, None
+    return result
