@@ -5,6 +5,7 @@ input."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import sys
@@ -18,6 +19,7 @@ from bot import team
 from bot.catalog import LEVELS, load_catalog
 from bot.config import Settings
 from bot.documents.links import LinkCard, write_links_docx
+from bot.documents.plan_export import write_docx, write_xlsx
 from bot.documents.plan_import import NotAPlan, read_plan
 from bot.documents.staff import StaffListError, read_staff_list
 from bot.i18n import translator
@@ -31,6 +33,8 @@ from bot.plans import (
     find_plan,
     import_rows,
     latest_plan,
+    owner_names,
+    plan_document,
 )
 from bot.schoolyear import is_school_year
 from db.models import Plan, Role, School
@@ -108,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     export = plan.add_parser("export", help="export a plan")
     export.add_argument("--school", required=True, type=int)
     export.add_argument("--year", help="school year, e.g. 2025-2026 (default: the latest)")
-    export.add_argument("--format", choices=["json"], default="json")
+    export.add_argument("--format", choices=["json", "docx", "xlsx"], default="json")
     export.add_argument("-o", "--output", type=Path, help="write to FILE instead of stdout")
     return parser
 
@@ -268,10 +272,25 @@ def _plan_import(db: Database, args: argparse.Namespace) -> None:
     _print_json(data)
 
 
-def _plan_export(db: Database, args: argparse.Namespace) -> None:
+def _plan_export(db: Database, settings: Settings, args: argparse.Namespace) -> None:
     with db.transaction() as session:
         school = _school(session, args.school)
-        data = export_plan(session, school, _plan(session, school, args.year))
+        plan = _plan(session, school, args.year)
+        if args.format == "json":
+            data = export_plan(session, school, plan)
+        else:
+            if args.output is None:
+                raise UsageError(f"--format {args.format} writes a file: give -o FILE")
+            document = plan_document(session, school, plan, dt.datetime.now(settings.tz).date())
+            content = (
+                write_docx(document)
+                if args.format == "docx"
+                else write_xlsx(document, owner_names(session, plan), {})
+            )
+    if args.format != "json":
+        args.output.write_bytes(content)
+        _print_json({"file": str(args.output), "rows": len(document.rows)})
+        return
     _print_json(data, args.output)
 
 
@@ -304,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "plan" and args.action == "import":
             _plan_import(db, args)
         elif args.command == "plan":
-            _plan_export(db, args)
+            _plan_export(db, settings, args)
         return 0
     except UsageError as exc:
         sys.stderr.write(f"caitien: {exc}\n")

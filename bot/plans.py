@@ -6,6 +6,7 @@ school, so one school never reaches another's rows.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -20,6 +21,7 @@ from bot.catalog import (
     load_catalog,
 )
 from bot.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
+from bot.documents.plan_export import PlanDocument
 from bot.parsing import parse_budget, parse_timeline
 from db.models import Member, Plan, PlanRow, RowHistory, RowOwner, RowStatus, School
 
@@ -339,6 +341,35 @@ def import_rows(
         created.append(row)
     session.flush()
     return created
+
+
+def plan_document(session: Session, school: School, plan: Plan, today: dt.date) -> PlanDocument:
+    """What the DOCX/XLSX exports need: rows in order, the catalog, the principal's name."""
+    regulation = load_catalog().regulation(plan.regulation, school.level)
+    principal = session.scalar(
+        select(Member.display_name)
+        .where(Member.school_id == school.id, Member.role == "principal", Member.active.is_(True))
+        .order_by(Member.id)
+        .limit(1)
+    )
+    return PlanDocument(
+        school=school.name,
+        school_year=plan.school_year,
+        regulation=regulation,
+        regulation_number=regulation.number,
+        rows=active_rows(session, plan.id),
+        principal=principal,
+        date=today,
+    )
+
+
+def owner_names(session: Session, plan: Plan) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for row in active_rows(session, plan.id):
+        names[row.id] = ", ".join(
+            ("★" if o.is_lead else "") + o.member.display_name for o in row.owners
+        )
+    return names
 
 
 def export_plan(session: Session, school: School, plan: Plan) -> dict[str, Any]:

@@ -74,10 +74,22 @@ _HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+# The columns caitien's own XLSX adds after the nine (what it understood): not plan text.
+_OWN_EXTRA = {
+    "bat dau (da hieu)",
+    "han (da hieu)",
+    "so tien (dong)",
+    "nguoi phu trach",
+    "trang thai",
+}
+
+
 def _field_for(header: str) -> str | None:
     folded = fold(header)
     if not folded:
         return None
+    if folded in _OWN_EXTRA:
+        return "ignored"
     for name, fragments in _HEADER_RULES:
         for fragment in fragments:
             if name == "position":
@@ -164,6 +176,11 @@ class _Builder:
         self.current = row
         return row
 
+    def new_table(self, width: int) -> None:
+        """A table continues the previous one (a page break) only if it has as many columns."""
+        if self.columns is not None and width != len(self.columns.fields):
+            self.columns = None
+
     def table_row(self, cells: list[str]) -> None:
         columns = _Columns.detect(cells)
         if columns is not None:
@@ -181,7 +198,7 @@ class _Builder:
         unmapped = [
             (self.columns.headers[i], cells[i])
             for i, name in enumerate(self.columns.fields)
-            if name is None and i < len(cells) and cells[i]
+            if name is None and i < len(cells) and cells[i] and self.columns.headers[i]
         ]
         distinct = [c for c in dict.fromkeys(cells) if c]
         criterion_cell = values.get("criterion") or ""
@@ -255,6 +272,7 @@ def _read_docx(data: bytes) -> ImportResult:
     result = ImportResult()
     builder = _Builder(result)
     for table in document.tables:
+        builder.new_table(len(table.columns))
         for row in table.rows:
             builder.table_row(_docx_cells(row))
     if not result.rows:
@@ -275,6 +293,7 @@ def _read_xlsx(data: bytes) -> ImportResult:
     result = ImportResult()
     builder = _Builder(result)
     for sheet in workbook.worksheets:
+        builder.new_table(sheet.max_column)
         merged_away = {
             (r, c)
             for rng in sheet.merged_cells.ranges
