@@ -28,13 +28,24 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.config import Settings
 from bot.i18n import LANGUAGES, resolve_language, translator
 from bot.polling import serve
-from conversations import add_row, fallback, owners, plan, rows, start, team
+from conversations import add_row, fallback, import_plan, owners, plan, rows, start, team
 from conversations.base import SERVICES, Services, turn_handler
 from db.session import Database
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("plan", "add", "mine", "team", "invite", "export", "language", "help", "cancel")
+COMMANDS = (
+    "plan",
+    "add",
+    "mine",
+    "team",
+    "invite",
+    "import",
+    "export",
+    "language",
+    "help",
+    "cancel",
+)
 
 
 def command_menu(language: str) -> list[BotCommand]:
@@ -46,6 +57,7 @@ def command_menu(language: str) -> list[BotCommand]:
         "team": t._("the school's team"),
         "invite": t._("invite a new member"),
         "export": t._("the plan as a file"),
+        "import": t._("import the plan from a Word or Excel file"),
         "language": t._("Vietnamese or English"),
         "help": t._("what I can do"),
         "cancel": t._("stop (drafts are kept)"),
@@ -128,6 +140,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("team", handler(team.on_team), filters=private),
             CommandHandler("invite", handler(team.on_invite), filters=private),
             CommandHandler("export", handler(plan.on_export), filters=private),
+            CommandHandler("import", handler(import_plan.on_import), filters=private),
+            CallbackQueryHandler(handler(import_plan.on_callback), pattern=r"^i:"),
             CommandHandler("school", handler(start.on_school), filters=private),
             CallbackQueryHandler(handler(start.on_school_chosen), pattern=r"^s:"),
             CommandHandler(

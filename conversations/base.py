@@ -37,6 +37,7 @@ from db.session import Database
 
 log = logging.getLogger(__name__)
 SERVICES = "caitien.services"
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 
 
 @dataclass
@@ -61,6 +62,9 @@ class Incoming:
     callback_data: str | None = None
     callback_message_id: int | None = None
     attachment: bool = False
+    file_name: str | None = None
+    file_size: int | None = None
+    file_bytes: bytes | None = None  # downloaded before the transaction, when small enough
 
     @classmethod
     def from_update(cls, update: Update) -> Incoming:
@@ -81,6 +85,9 @@ class Incoming:
             msg = update.message
             incoming.text = msg.text
             incoming.attachment = msg.text is None
+            if msg.document is not None:
+                incoming.file_name = msg.document.file_name or "file"
+                incoming.file_size = msg.document.file_size
             if msg.text and msg.text.startswith("/"):
                 head, *rest = msg.text.split(maxsplit=1)
                 incoming.command = head[1:].split("@", 1)[0].lower()
@@ -130,6 +137,10 @@ def turn_handler(
     async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         services: Services = context.application.bot_data[SERVICES]
         incoming = Incoming.from_update(update)
+        document = update.message.document if update.message else None
+        if document is not None and (document.file_size or 0) <= MAX_DOWNLOAD_BYTES:
+            file = await document.get_file()
+            incoming.file_bytes = bytes(await file.download_as_bytearray())
         with services.db.transaction() as session:
             person = upsert_person(session, incoming.user)
             member = current_member(session, person)

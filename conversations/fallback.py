@@ -11,12 +11,17 @@ from types import ModuleType
 
 from bot.chatstate import leave
 from bot.views import View, bold
-from conversations import add_row, owners, team
+from conversations import add_row, import_plan, owners, team
 from conversations.base import Turn
 from conversations.start import help_view
 
 # Conversations that ask questions: each has prompt, on_text, skip, go_back and cancel.
-FLOWS: dict[str, ModuleType] = {add_row.FLOW: add_row, team.JOIN_FLOW: team, owners.FLOW: owners}
+FLOWS: dict[str, ModuleType] = {
+    add_row.FLOW: add_row,
+    team.JOIN_FLOW: team,
+    owners.FLOW: owners,
+    import_plan.FLOW: import_plan,
+}
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +52,9 @@ def on_text(turn: Turn) -> list[View]:
 
 
 def on_attachment(turn: Turn) -> list[View]:
-    """A photo, file or sticker where text was expected."""
+    """A photo, file or sticker where text was expected (a plan file when /import asks)."""
+    if turn.state.flow == import_plan.FLOW and turn.incoming.file_name is not None:
+        return import_plan.on_file(turn)
     text = turn.t._("Please answer with a text message.")
     return [View([bold(text)]), *_again(turn)]
 

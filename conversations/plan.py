@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from bot import plans
 from bot.catalog import Regulation
 from bot.constants import BLOCK_LEVEL_4, ROWS_PER_PAGE
+from bot.documents.plan_export import write_docx, write_xlsx
 from bot.i18n import Translator
 from bot.permissions import can_export
 from bot.render import short_row
@@ -78,7 +78,7 @@ def on_plan(turn: Turn) -> list[View]:
 
 
 def on_export(turn: Turn) -> list[View]:
-    """Send the plan of the current school year as a JSON file (DOCX and XLSX come later)."""
+    """Send the plan of the current school year as DOCX (to print) and XLSX (to work on)."""
     t = turn.t
     if not can_export(turn.member):
         log.info("refused /export for member %s", turn.member.id if turn.member else None)
@@ -95,12 +95,16 @@ def on_export(turn: Turn) -> list[View]:
             )
         ]
     plan = plans.ensure_plan(turn.session, turn.school, turn.school_year())
-    data = plans.export_plan(turn.session, turn.school, plan)
-    content = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    document = plans.plan_document(turn.session, turn.school, plan, turn.now.date())
     caption = t._("Plan of school year {year}: {n} rows.").format(
-        year=plan.school_year, n=len(data["rows"])
+        year=plan.school_year, n=len(document.rows)
     )
-    return [View([plain(caption)], document=(f"ke-hoach-{plan.school_year}.json", content))]
+    name = f"ke-hoach-cai-tien-{plan.school_year}"
+    xlsx = write_xlsx(document, plans.owner_names(turn.session, plan), {})
+    return [
+        View([plain(caption)], document=(f"{name}.docx", write_docx(document))),
+        View([plain(caption)], document=(f"{name}.xlsx", xlsx)),
+    ]
 
 
 def on_callback(turn: Turn) -> list[View]:

@@ -55,6 +55,7 @@ class ImportedRow:
 class ImportResult:
     rows: list[ImportedRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    school_year: str | None = None  # "năm học 2025-2026" in the document's title, if any
 
 
 # ---------------------------------------------------------------- header mapping
@@ -277,6 +278,11 @@ def _read_docx(data: bytes) -> ImportResult:
             builder.table_row(_docx_cells(row))
     if not result.rows:
         _read_prose([p.text for p in document.paragraphs], result)
+    for paragraph in document.paragraphs[:40]:
+        m = re.search(r"nam hoc\s*(\d{4})\s*-\s*(\d{4})", fold(paragraph.text))
+        if m and int(m.group(2)) == int(m.group(1)) + 1:
+            result.school_year = f"{m.group(1)}-{m.group(2)}"
+            break
     return result
 
 

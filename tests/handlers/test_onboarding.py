@@ -60,6 +60,7 @@ async def test_command_menus_are_set_per_language(harness):
         "mine",
         "team",
         "invite",
+        "import",
         "export",
         "language",
         "help",

@@ -1,0 +1,208 @@
+"""/import: send the plan the school already has (.docx/.xlsx) → preview → confirm → rows."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from bot import plans
+from bot.chatstate import enter, leave
+from bot.documents.plan_import import ImportedRow, NotAPlan, read_plan
+from bot.parsing import parse_timeline
+from bot.permissions import can_manage_team
+from bot.schoolyear import is_school_year
+from bot.views import Button, View, bold, italic, plain
+from conversations.base import MAX_DOWNLOAD_BYTES, Turn
+
+log = logging.getLogger(__name__)
+
+FLOW = "import"
+PREFIX = "i:"
+STEP_FILE = "file"
+STEP_PREVIEW = "preview"
+STEP_APPEND = "append"
+
+
+def on_import(turn: Turn) -> list[View]:
+    """Ask for the file."""
+    t = turn.t
+    if not can_manage_team(turn.member):
+        log.info("refused /import for member %s", turn.member.id if turn.member else None)
+        return [View([bold(t._("Only the principal and vice-principals import a plan."))])]
+    enter(turn.state, FLOW, STEP_FILE, rows=None)
+    return prompt(turn)
+
+
+def prompt(turn: Turn) -> list[View]:
+    t = turn.t
+    if turn.state.step == STEP_FILE:
+        return [
+            View(
+                [
+                    bold(t._("Send the plan as a Word (.docx) or Excel (.xlsx) file.")),
+                    italic("\n" + t._("/cancel: stop")),
+                ]
+            )
+        ]
+    return [_preview(turn)]
+
+
+def on_file(turn: Turn) -> list[View]:
+    """Read the file and show what would be stored; nothing is stored yet."""
+    t = turn.t
+    incoming = turn.incoming
+    if turn.state.flow != FLOW or turn.state.step != STEP_FILE:
+        return [View([bold(t._("Please answer with a text message."))])]
+    if (incoming.file_size or 0) > MAX_DOWNLOAD_BYTES or incoming.file_bytes is None:
+        return [View([bold(t._("This file is larger than 20 MB."))]), *prompt(turn)]
+    try:
+        result = read_plan(incoming.file_bytes, incoming.file_name or "")
+    except NotAPlan as exc:
+        log.info("not a plan (%s): %s", incoming.file_name, exc)
+        return [
+            View(
+                [
+                    bold(
+                        t._(
+                            "This file is not a plan I can read: it needs the plan's table "
+                            "(.docx or .xlsx) or 'Tiêu chí n.m' headings."
+                        )
+                    )
+                ]
+            ),
+            *prompt(turn),
+        ]
+    year = (
+        result.school_year
+        if result.school_year and is_school_year(result.school_year)
+        else turn.school_year()
+    )
+    enter(
+        turn.state,
+        FLOW,
+        STEP_PREVIEW,
+        rows=[asdict(r) for r in result.rows],
+        year=year,
+        file=incoming.file_name,
+    )
+    return [_preview(turn)]
+
+
+def _rows(turn: Turn) -> list[ImportedRow]:
+    return [ImportedRow(**raw) for raw in (turn.state.data or {}).get("rows") or []]
+
+
+def _preview(turn: Turn) -> View:
+    t = turn.t
+    rows = _rows(turn)
+    year = str((turn.state.data or {}).get("year"))
+    by_group: dict[str, int] = {}
+    for row in rows:
+        key = (
+            t._("Level 4")
+            if row.block == "M4"
+            else (t._("Standard {n}").format(n=row.standard) if row.standard else t._("Other"))
+        )
+        by_group[key] = by_group.get(key, 0) + 1
+    parts = [bold(t.ngettext("{n} row found", "{n} rows found", len(rows)).format(n=len(rows)))]
+    parts.append(plain("\n" + "; ".join(f"{k}: {v}" for k, v in by_group.items())))
+    unread = sum(1 for r in rows if not r.criterion_code)
+    no_date = sum(1 for r in rows if not parse_timeline(r.timeline_text or "", year).understood)
+    if unread:
+        parts.append(
+            italic(
+                "\n⚠️ "
+                + t._("{n} rows without a recognised criterion (kept as written)").format(n=unread)
+            )
+        )
+    if no_date:
+        parts.append(
+            italic(
+                "\n⚠️ "
+                + t._(
+                    "{n} rows whose timeline has no date (due at the end of the school year)"
+                ).format(n=no_date)
+            )
+        )
+    for row in rows[:3]:
+        timeline = parse_timeline(row.timeline_text or "", year)
+        span = f"{t.date(timeline.start)} – {t.date(timeline.due)}" if timeline.understood else "—"
+        parts.append(plain(f"\n\n{row.criterion_code or '?'} · {row.criterion_text[:80]}"))
+        parts.append(italic(f"\n{(row.expected_result or '')[:120]}"))
+        parts.append(
+            italic(
+                "\n"
+                + t._("Timeline: {text} → {span}").format(
+                    text=(row.timeline_text or "—")[:60], span=span
+                )
+            )
+        )
+    v = turn.state.version
+    return View(
+        parts,
+        [
+            [Button(t._("Import into the plan of {year}").format(year=year), f"i:ok:{v}")],
+            [Button(t._("Cancel"), f"i:no:{v}")],
+        ],
+    )
+
+
+def on_callback(turn: Turn) -> list[View]:
+    """Confirm (twice when the plan already has rows) or cancel."""
+    t = turn.t
+    parts = (turn.incoming.callback_data or "")[len(PREFIX) :].split(":")
+    if (
+        turn.state.flow != FLOW
+        or len(parts) != 2
+        or parts[1] != str(turn.state.version)
+        or not can_manage_team(turn.member)
+    ):
+        return [
+            View(
+                [bold(t._("This button belongs to an older message."))],
+                toast=t._("This button is no longer valid."),
+            )
+        ]
+    if parts[0] == "no":
+        leave(turn.state)
+        return [View([bold(t._("Import cancelled. Nothing was changed."))], edit=True)]
+    data: dict[str, Any] = turn.state.data or {}
+    plan = plans.ensure_plan(turn.session, turn.school, str(data.get("year")))
+    existing = plans.count_rows(turn.session, plan.id)
+    if existing and turn.state.step == STEP_PREVIEW:
+        enter(turn.state, FLOW, STEP_APPEND)
+        v = turn.state.version
+        question = t._(
+            "The plan of {year} already has {n} rows. Add the imported rows after them?"
+        ).format(year=plan.school_year, n=existing)
+        return [
+            View(
+                [bold(question)],
+                [[Button(t._("Add after them"), f"i:ok:{v}"), Button(t._("Cancel"), f"i:no:{v}")]],
+            )
+        ]
+    created = plans.import_rows(turn.session, plan, _rows(turn), turn.member)
+    leave(turn.state)
+    done = t._("{n} rows were added to the plan of {year}. /plan shows them.").format(
+        n=len(created), year=plan.school_year
+    )
+    return [View([bold("✅ " + done)], edit=True)]
+
+
+def skip(turn: Turn) -> list[View]:
+    return prompt(turn)
+
+
+def go_back(turn: Turn) -> list[View]:
+    enter(turn.state, FLOW, STEP_FILE, rows=None)
+    return prompt(turn)
+
+
+def cancel(turn: Turn) -> list[View]:
+    leave(turn.state)
+    return [View([bold(turn.t._("Import cancelled. Nothing was changed."))])]
+
+
+def on_text(turn: Turn) -> list[View]:
+    return [View([bold(turn.t._("Please send the file, or /cancel."))]), *prompt(turn)]
