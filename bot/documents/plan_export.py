@@ -139,8 +139,9 @@ def _cell_text(
 ) -> None:
     lines = text.split("\n") if text else [""]
     first = cell.paragraphs[0]  # type: ignore[attr-defined]
+    fresh = not first.runs
     for i, line in enumerate(lines):
-        paragraph = first if i == 0 else cell.add_paragraph()  # type: ignore[attr-defined]
+        paragraph = first if i == 0 and fresh else cell.add_paragraph()  # type: ignore[attr-defined]
         if align is not None:
             paragraph.alignment = align
         paragraph.paragraph_format.space_after = Pt(0)
@@ -239,6 +240,9 @@ def write_docx(plan: PlanDocument) -> bytes:
         else:
             merged = cells[0].merge(cells[-1]) if kind == "block" else cells[1].merge(cells[-1])
             _cell_text(merged, str(item), bold=True, align=center if kind == "block" else None)
+    table.autofit = False
+    for column, width in zip(table.columns, WIDTHS_CM, strict=True):
+        column.width = Cm(width)
     for row in table.rows:
         for cell, width in zip(row.cells, WIDTHS_CM, strict=False):
             cell.width = Cm(width)
