@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.documents.links import LinkCard, write_links_docx
 from bot.documents.plan_export import write_docx, write_xlsx
 from bot.documents.plan_import import NotAPlan, read_plan
+from bot.documents.report import write_evidence_zip, write_report_docx
 from bot.documents.staff import StaffListError, read_staff_list
 from bot.i18n import translator
 from bot.logs import setup_logging
@@ -36,6 +37,7 @@ from bot.plans import (
     owner_names,
     plan_document,
 )
+from bot.progress import row_progress
 from bot.schoolyear import is_school_year
 from db.models import Plan, Role, School
 from db.session import Database
@@ -109,6 +111,11 @@ def _parser() -> argparse.ArgumentParser:
     importing_plan.add_argument(
         "--replace", action="store_true", help="delete the plan's rows first (default: append)"
     )
+    report = plan.add_parser("report", help="the end-of-year report (DOCX), evidence as a ZIP")
+    report.add_argument("--school", required=True, type=int)
+    report.add_argument("--year", help="school year (default: the latest plan)")
+    report.add_argument("-o", "--output", type=Path, required=True, help="the report .docx")
+    report.add_argument("--evidence", type=Path, help="also write the evidence files as a ZIP")
     export = plan.add_parser("export", help="export a plan")
     export.add_argument("--school", required=True, type=int)
     export.add_argument("--year", help="school year, e.g. 2025-2026 (default: the latest)")
@@ -272,6 +279,25 @@ def _plan_import(db: Database, args: argparse.Namespace) -> None:
     _print_json(data)
 
 
+def _plan_report(db: Database, settings: Settings, args: argparse.Namespace) -> None:
+    with db.transaction() as session:
+        school = _school(session, args.school)
+        plan = _plan(session, school, args.year)
+        document = plan_document(session, school, plan, dt.datetime.now(settings.tz).date())
+        progress = row_progress(session, plan.id, document.rows)
+        args.output.write_bytes(write_report_docx(document, progress))
+        result: dict[str, Any] = {
+            "file": str(args.output),
+            "rows": len(progress),
+            "done": sum(1 for p in progress if p.status == "done"),
+        }
+        if args.evidence:
+            args.evidence.write_bytes(write_evidence_zip(progress))
+            result["evidence"] = str(args.evidence)
+            result["evidence_files"] = sum(len(r.evidence) for p in progress for r in p.reports)
+    _print_json(result)
+
+
 def _plan_export(db: Database, settings: Settings, args: argparse.Namespace) -> None:
     with db.transaction() as session:
         school = _school(session, args.school)
@@ -320,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
             _member(db, args)
         elif args.command == "row":
             _row_assign(db, args)
+        elif args.command == "plan" and args.action == "report":
+            _plan_report(db, settings, args)
         elif args.command == "plan" and args.action == "import":
             _plan_import(db, args)
         elif args.command == "plan":

@@ -8,8 +8,10 @@ from bot import plans
 from bot.catalog import Regulation
 from bot.constants import BLOCK_LEVEL_4, ROWS_PER_PAGE
 from bot.documents.plan_export import write_docx, write_xlsx
+from bot.documents.report import write_evidence_zip, write_report_docx
 from bot.i18n import Translator
-from bot.permissions import can_export
+from bot.permissions import can_export, can_manage_team
+from bot.progress import row_progress
 from bot.render import short_row
 from bot.schoolyear import is_school_year
 from bot.views import Button, Part, View, bold, italic, plain
@@ -105,6 +107,33 @@ def on_export(turn: Turn) -> list[View]:
         View([plain(caption)], document=(f"{name}.docx", write_docx(document))),
         View([plain(caption)], document=(f"{name}.xlsx", xlsx)),
     ]
+
+
+def on_report_year(turn: Turn) -> list[View]:
+    """The end-of-year report of the current school year (DOCX), and the evidence as a ZIP."""
+    t = turn.t
+    if not can_manage_team(turn.member):
+        log.info("refused /report_year for member %s", turn.member.id if turn.member else None)
+        return [View([bold(t._("Only the principal and vice-principals make the year's report."))])]
+    plan = plans.ensure_plan(turn.session, turn.school, turn.school_year())
+    document = plans.plan_document(turn.session, turn.school, plan, turn.now.date())
+    progress = row_progress(turn.session, plan.id, document.rows)
+    done = sum(1 for p in progress if p.status == "done")
+    caption = t._("End-of-year report, school year {year}: {done} of {n} rows done.").format(
+        year=plan.school_year, done=done, n=len(progress)
+    )
+    name = f"bao-cao-ket-qua-{plan.school_year}"
+    views = [
+        View([plain(caption)], document=(f"{name}.docx", write_report_docx(document, progress)))
+    ]
+    if any(r.evidence for p in progress for r in p.reports):
+        views.append(
+            View(
+                [plain(t._("Evidence files, one folder per criterion."))],
+                document=(f"minh-chung-{plan.school_year}.zip", write_evidence_zip(progress)),
+            )
+        )
+    return views
 
 
 def on_callback(turn: Turn) -> list[View]:

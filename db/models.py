@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -277,3 +278,46 @@ class MembershipHistory(Base):
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+
+class ProgressStatus(enum.StrEnum):
+    NOT_STARTED = "not_started"  # chưa thực hiện
+    IN_PROGRESS = "in_progress"  # đang thực hiện
+    DONE = "done"  # hoàn thành
+    DIFFICULTY = "difficulty"  # gặp khó khăn
+
+
+class ProgressReport(Base):
+    """An owner's report on a row for a period: status, a text, evidence files."""
+
+    __tablename__ = "progress_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    row_id: Mapped[int] = mapped_column(ForeignKey("plan_rows.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    period: Mapped[str] = mapped_column(String(16))  # mid_year, end_year, any
+    status: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+    member: Mapped[Member | None] = relationship()
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="report", order_by="Evidence.id")
+
+
+class Evidence(Base):
+    """A file sent as evidence (minh chứng), kept by the bot (not only a Telegram file id)."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("progress_reports.id", ondelete="CASCADE"), index=True
+    )
+    file_name: Mapped[str] = mapped_column(String(255))
+    mime_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    telegram_file_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+    report: Mapped[ProgressReport] = relationship(back_populates="evidence")

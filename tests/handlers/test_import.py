@@ -96,3 +96,13 @@ async def test_staff_cannot_import(harness):
     await harness.send(51, f"/start {code}")
     [refused] = await harness.send(51, "/import")
     assert "Chỉ hiệu trưởng và phó hiệu trưởng" in refused["text"]
+
+
+async def test_report_year_in_the_chat(harness):
+    await harness.principal(P)
+    await harness.send(P, "/import")
+    [preview] = await send_file(harness, "ke-hoach.docx", docx_bytes([PLAN]))
+    await harness.press(P, buttons(preview)[0])
+    [report] = await harness.send(P, "/report_year")
+    assert report["document"]["file_name"].startswith("bao-cao-ket-qua-")
+    assert "hoàn thành 0/2 nội dung" in report["caption"]

@@ -62,6 +62,7 @@ async def test_command_menus_are_set_per_language(harness):
         "invite",
         "import",
         "export",
+        "report_year",
         "language",
         "help",
         "cancel",

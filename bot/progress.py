@@ -1,0 +1,97 @@
+"""Progress reports on rows and their evidence: what owners said, and the latest status.
+
+The report conversation and the reminders that ask for these come with the next issue; the
+end-of-year report and the evidence archive read them from here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.i18n import N_
+from db.models import Evidence, Member, PlanRow, ProgressReport, ProgressStatus
+
+if TYPE_CHECKING:
+    from bot.documents.report import RowProgress
+
+STATUS_LABELS = {
+    ProgressStatus.NOT_STARTED: N_("not started"),
+    ProgressStatus.IN_PROGRESS: N_("in progress"),
+    ProgressStatus.DONE: N_("done"),
+    ProgressStatus.DIFFICULTY: N_("having difficulties"),
+}
+
+
+def add_report(
+    session: Session,
+    row: PlanRow,
+    member: Member | None,
+    status: str,
+    text: str | None,
+    period: str = "any",
+    files: list[tuple[str, str | None, bytes]] | None = None,
+) -> ProgressReport:
+    """Store a report with its files (name, mime type, content)."""
+    report = ProgressReport(
+        row_id=row.id,
+        member_id=member.id if member else None,
+        period=period,
+        status=ProgressStatus(status),
+        text=text,
+    )
+    session.add(report)
+    session.flush()
+    for name, mime, content in files or []:
+        session.add(
+            Evidence(
+                report_id=report.id,
+                file_name=name,
+                mime_type=mime,
+                size=len(content),
+                content=content,
+            )
+        )
+    session.flush()
+    return report
+
+
+def reports_of(session: Session, row_id: int) -> list[ProgressReport]:
+    return list(
+        session.scalars(
+            select(ProgressReport)
+            .where(ProgressReport.row_id == row_id)
+            .order_by(ProgressReport.created_at, ProgressReport.id)
+        )
+    )
+
+
+def latest_status(reports: list[ProgressReport]) -> str | None:
+    return reports[-1].status if reports else None
+
+
+def last_text_per_owner(reports: list[ProgressReport]) -> list[ProgressReport]:
+    """Each member's last report (in the order they last reported)."""
+    last: dict[int | None, ProgressReport] = {}
+    for report in reports:
+        last.pop(report.member_id, None)
+        last[report.member_id] = report
+    return list(last.values())
+
+
+def row_progress(session: Session, plan_id: int, rows: list[PlanRow]) -> list[RowProgress]:
+    """Each row of the plan with its owners and its reports, for the end-of-year report."""
+    from bot.documents.report import RowProgress
+
+    return [
+        RowProgress(
+            row=row,
+            owners=", ".join(
+                ("★" if o.is_lead else "") + o.member.display_name for o in row.owners
+            ),
+            reports=reports_of(session, row.id),
+        )
+        for row in rows
+    ]
