@@ -37,7 +37,7 @@ from bot.plans import (
     owner_names,
     plan_document,
 )
-from bot.progress import row_progress
+from bot.progress import row_progress, status_labels
 from bot.schoolyear import is_school_year
 from db.models import Plan, Role, School
 from db.session import Database
@@ -311,7 +311,9 @@ def _plan_export(db: Database, settings: Settings, args: argparse.Namespace) -> 
             content = (
                 write_docx(document)
                 if args.format == "docx"
-                else write_xlsx(document, owner_names(session, plan), {})
+                else write_xlsx(
+                    document, owner_names(session, plan), status_labels(session, document.rows)
+                )
             )
     if args.format != "json":
         args.output.write_bytes(content)

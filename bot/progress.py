@@ -95,3 +95,10 @@ def row_progress(session: Session, plan_id: int, rows: list[PlanRow]) -> list[Ro
         )
         for row in rows
     ]
+
+
+def status_labels(session: Session, rows: list[PlanRow]) -> dict[int, str]:
+    """Each row's latest status as the documents write it ("Hoàn thành", "Chưa có báo cáo")."""
+    from bot.documents.report import STATUS_VI
+
+    return {row.id: STATUS_VI[latest_status(reports_of(session, row.id))] for row in rows}

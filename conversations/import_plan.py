@@ -139,13 +139,12 @@ def _preview(turn: Turn) -> View:
             )
         )
     v = turn.state.version
-    return View(
-        parts,
-        [
-            [Button(t._("Import into the plan of {year}").format(year=year), f"i:ok:{v}")],
-            [Button(t._("Cancel"), f"i:no:{v}")],
-        ],
-    )
+    years = list(dict.fromkeys([year, turn.school_year()]))  # the file's year, then this one
+    buttons = [
+        [Button(t._("Import into the plan of {year}").format(year=y), f"i:ok:{v}:{y}")]
+        for y in years
+    ]
+    return View(parts, [*buttons, [Button(t._("Cancel"), f"i:no:{v}")]])
 
 
 def on_callback(turn: Turn) -> list[View]:
@@ -154,7 +153,7 @@ def on_callback(turn: Turn) -> list[View]:
     parts = (turn.incoming.callback_data or "")[len(PREFIX) :].split(":")
     if (
         turn.state.flow != FLOW
-        or len(parts) != 2
+        or len(parts) not in (2, 3)
         or parts[1] != str(turn.state.version)
         or not can_manage_team(turn.member)
     ):
@@ -168,10 +167,12 @@ def on_callback(turn: Turn) -> list[View]:
         leave(turn.state)
         return [View([bold(t._("Import cancelled. Nothing was changed."))], edit=True)]
     data: dict[str, Any] = turn.state.data or {}
+    if len(parts) == 3 and is_school_year(parts[2]):
+        data = {**data, "year": parts[2]}
     plan = plans.ensure_plan(turn.session, turn.school, str(data.get("year")))
     existing = plans.count_rows(turn.session, plan.id)
     if existing and turn.state.step == STEP_PREVIEW:
-        enter(turn.state, FLOW, STEP_APPEND)
+        enter(turn.state, FLOW, STEP_APPEND, year=plan.school_year)
         v = turn.state.version
         question = t._(
             "The plan of {year} already has {n} rows. Add the imported rows after them?"

@@ -11,7 +11,7 @@ from bot.documents.plan_export import write_docx, write_xlsx
 from bot.documents.report import write_evidence_zip, write_report_docx
 from bot.i18n import Translator
 from bot.permissions import can_export, can_manage_team
-from bot.progress import row_progress
+from bot.progress import row_progress, status_labels
 from bot.render import short_row
 from bot.schoolyear import is_school_year
 from bot.views import Button, Part, View, bold, italic, plain
@@ -102,7 +102,8 @@ def on_export(turn: Turn) -> list[View]:
         year=plan.school_year, n=len(document.rows)
     )
     name = f"ke-hoach-cai-tien-{plan.school_year}"
-    xlsx = write_xlsx(document, plans.owner_names(turn.session, plan), {})
+    statuses = status_labels(turn.session, document.rows)
+    xlsx = write_xlsx(document, plans.owner_names(turn.session, plan), statuses)
     return [
         View([plain(caption)], document=(f"{name}.docx", write_docx(document))),
         View([plain(caption)], document=(f"{name}.xlsx", xlsx)),

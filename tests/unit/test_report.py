@@ -71,6 +71,21 @@ def test_report_and_evidence(db):
     assert any(n.endswith("Đặng Thị Lan - quyet-toan.pdf") for n in names)
 
 
+def test_xlsx_export_carries_owners_and_latest_status(db, db_url, tmp_path):
+    from openpyxl import load_workbook
+
+    school_id, _, _ = make_plan(db)
+    out = tmp_path / "ke-hoach.xlsx"
+    done = caitien(
+        db_url, "plan", "export", "--school", str(school_id), "--format", "xlsx", "-o", str(out)
+    )
+    assert done.returncode == 0, done.stderr
+    sheet = load_workbook(out).active
+    data = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[2]]
+    assert data[0][12:14] == ("★Đặng Thị Lan", "Hoàn thành")
+    assert data[1][13] == "Chưa có báo cáo"
+
+
 def test_cli_report(db, db_url, tmp_path):
     school_id, _, _ = make_plan(db)
     out, evidence = tmp_path / "bao-cao.docx", tmp_path / "minh-chung.zip"
