@@ -23,6 +23,7 @@ from bot.documents.plan_export import write_docx, write_xlsx
 from bot.documents.plan_import import NotAPlan, read_plan
 from bot.documents.report import write_evidence_zip, write_report_docx
 from bot.documents.staff import StaffListError, read_staff_list
+from bot.files import FileStore
 from bot.i18n import translator
 from bot.logs import setup_logging
 from bot.people import SchoolError, create_school
@@ -292,7 +293,8 @@ def _plan_report(db: Database, settings: Settings, args: argparse.Namespace) -> 
             "done": sum(1 for p in progress if p.status == "done"),
         }
         if args.evidence:
-            args.evidence.write_bytes(write_evidence_zip(progress))
+            store = FileStore(settings.files_dir)
+            args.evidence.write_bytes(write_evidence_zip(progress, store.read))
             result["evidence"] = str(args.evidence)
             result["evidence_files"] = sum(len(r.evidence) for p in progress for r in p.reports)
     _print_json(result)

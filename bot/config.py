@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -32,6 +33,8 @@ class Settings(BaseSettings):
     default_language: str = Field(default="vi", alias="CAITIEN_DEFAULT_LANGUAGE")
     # Seconds a getUpdates long poll waits on the server.
     polling_timeout: int = Field(default=30, alias="CAITIEN_POLLING_TIMEOUT")
+    # Where evidence files are kept (one directory per school and row).
+    files_dir: Path = Field(default=Path("files"), alias="CAITIEN_FILES_DIR")
     # Logging level for the `caitien` loggers (stderr).
     log_level: str = Field(default="INFO", alias="CAITIEN_LOG_LEVEL")
 

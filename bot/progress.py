@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.files import FileStore
 from bot.i18n import N_
 from db.models import Evidence, Member, PlanRow, ProgressReport, ProgressStatus
 
@@ -32,9 +33,8 @@ def add_report(
     status: str,
     text: str | None,
     period: str = "any",
-    files: list[tuple[str, str | None, bytes]] | None = None,
 ) -> ProgressReport:
-    """Store a report with its files (name, mime type, content)."""
+    """Store a report (its files come one by one with `add_evidence`)."""
     report = ProgressReport(
         row_id=row.id,
         member_id=member.id if member else None,
@@ -44,18 +44,33 @@ def add_report(
     )
     session.add(report)
     session.flush()
-    for name, mime, content in files or []:
-        session.add(
-            Evidence(
-                report_id=report.id,
-                file_name=name,
-                mime_type=mime,
-                size=len(content),
-                content=content,
-            )
-        )
-    session.flush()
     return report
+
+
+def add_evidence(
+    session: Session,
+    store: FileStore,
+    report: ProgressReport,
+    school_id: int,
+    name: str,
+    mime: str | None,
+    content: bytes,
+    telegram_file_id: str | None = None,
+) -> Evidence:
+    """Keep a file on disk and record it on the report."""
+    path, digest = store.save(school_id, report.row_id, name, content)
+    evidence = Evidence(
+        report_id=report.id,
+        file_name=name,
+        mime_type=mime,
+        size=len(content),
+        sha256=digest,
+        path=path,
+        telegram_file_id=telegram_file_id,
+    )
+    session.add(evidence)
+    session.flush()
+    return evidence
 
 
 def reports_of(session: Session, row_id: int) -> list[ProgressReport]:

@@ -9,6 +9,7 @@ from bot.catalog import Regulation
 from bot.constants import BLOCK_LEVEL_4, ROWS_PER_PAGE
 from bot.documents.plan_export import write_docx, write_xlsx
 from bot.documents.report import write_evidence_zip, write_report_docx
+from bot.files import FileStore
 from bot.i18n import Translator
 from bot.permissions import can_export, can_manage_team
 from bot.progress import row_progress, status_labels
@@ -131,7 +132,10 @@ def on_report_year(turn: Turn) -> list[View]:
         views.append(
             View(
                 [plain(t._("Evidence files, one folder per criterion."))],
-                document=(f"minh-chung-{plan.school_year}.zip", write_evidence_zip(progress)),
+                document=(
+                    f"minh-chung-{plan.school_year}.zip",
+                    write_evidence_zip(progress, FileStore(turn.settings.files_dir).read),
+                ),
             )
         )
     return views

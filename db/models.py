@@ -19,7 +19,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     String,
     Text,
@@ -313,10 +312,12 @@ class Evidence(Base):
     report_id: Mapped[int] = mapped_column(
         ForeignKey("progress_reports.id", ondelete="CASCADE"), index=True
     )
-    file_name: Mapped[str] = mapped_column(String(255))
+    file_name: Mapped[str] = mapped_column(String(255))  # as sent
     mime_type: Mapped[str | None] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Where the bot keeps the file, relative to CAITIEN_FILES_DIR.
+    path: Mapped[str] = mapped_column(String(500))
     telegram_file_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from docx import Document
@@ -166,7 +167,7 @@ def _safe(name: str) -> str:
     return re.sub(r"[\\/:*?\"<>|\x00-\x1f]+", "_", name).strip() or "file"
 
 
-def write_evidence_zip(progress: list[RowProgress]) -> bytes:
+def write_evidence_zip(progress: list[RowProgress], read: Callable[[str], bytes]) -> bytes:
     """Evidence files in folders per criterion: "1.4/2026-05-20 Đặng Thị Lan - anh.jpg"."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -185,5 +186,5 @@ def write_evidence_zip(progress: list[RowProgress]) -> bytes:
                         n += 1
                         name = f"{base} ({n})"
                     used.add(name)
-                    archive.writestr(name, evidence.content)
+                    archive.writestr(name, read(evidence.path))
     return buffer.getvalue()

@@ -8,8 +8,10 @@ import sys
 import pytest
 
 
-def caitien(db_url, *args):
+def caitien(db_url, *args, files_dir=None):
     env = {**os.environ, "DATABASE_URL": db_url, "TELEGRAM_BOT_TOKEN": ""}
+    if files_dir is not None:
+        env["CAITIEN_FILES_DIR"] = str(files_dir)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env, timeout=60
     )

@@ -5,15 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import tempfile
 import zipfile
+from pathlib import Path
 
 import docx
 
 from bot import plans, progress, team
 from bot.documents.report import write_evidence_zip, write_report_docx
+from bot.files import FileStore
 from bot.people import TelegramUser, create_school, join_with_code, upsert_person
 from tests.unit.test_cli import caitien
 from tests.unit.test_storage import NOW
+
+STORE: FileStore = FileStore(Path(tempfile.mkdtemp()))
 
 
 def make_plan(db):
@@ -36,21 +41,17 @@ def make_plan(db):
             rows.append(row)
         team.set_owners(session, rows[0], [lan.id], lan.id, principal)
         progress.add_report(session, rows[0], lan, "in_progress", "Đã rà soát sổ sách", "mid_year")
-        progress.add_report(
-            session,
-            rows[0],
-            lan,
-            "done",
-            "Hoàn thành quyết toán",
-            "end_year",
-            files=[
-                ("quyet-toan.pdf", "application/pdf", b"%PDF-1.4 ..."),
-                ("anh 1.jpg", "image/jpeg", b"\xff\xd8 jpeg"),
-            ],
+        final = progress.add_report(
+            session, rows[0], lan, "done", "Hoàn thành quyết toán", "end_year"
         )
+        for name, mime, content in (
+            ("quyet-toan.pdf", "application/pdf", b"%PDF-1.4 ..."),
+            ("anh 1.jpg", "image/jpeg", b"\xff\xd8 jpeg"),
+        ):
+            progress.add_evidence(session, STORE, final, school.id, name, mime, content)
         document = plans.plan_document(session, school, plan, dt.date(2026, 6, 10))
         items = progress.row_progress(session, plan.id, document.rows)
-        return school.id, write_report_docx(document, items), write_evidence_zip(items)
+        return school.id, write_report_docx(document, items), write_evidence_zip(items, STORE.read)
 
 
 def test_report_and_evidence(db):
@@ -101,6 +102,7 @@ def test_cli_report(db, db_url, tmp_path):
         str(out),
         "--evidence",
         str(evidence),
+        files_dir=STORE.root,
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)

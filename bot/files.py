@@ -1,0 +1,43 @@
+"""Evidence files kept by the bot on disk (not only as Telegram file ids): one directory per
+school and row, names prefixed by the content hash, written atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
+
+
+def safe_name(name: str) -> str:
+    cleaned = re.sub(r"[\\/:*?\"<>|\x00-\x1f]+", "_", name).strip(" .")
+    return cleaned[:120] or "file"
+
+
+class FileStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def save(self, school_id: int, row_id: int, name: str, content: bytes) -> tuple[str, str]:
+        """Store `content`; returns (path relative to the store, sha256)."""
+        digest = hashlib.sha256(content).hexdigest()
+        relative = Path(str(school_id)) / str(row_id) / f"{digest[:12]}-{safe_name(name)}"
+        target = self.root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+            with os.fdopen(fd, "wb") as out:
+                out.write(content)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, target)
+        return relative.as_posix(), digest
+
+    def read(self, relative: str) -> bytes:
+        path = (self.root / relative).resolve()
+        if self.root.resolve() not in path.parents:
+            raise ValueError("path outside the file store")
+        return path.read_bytes()
