@@ -28,7 +28,17 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.config import Settings
 from bot.i18n import LANGUAGES, resolve_language, translator
 from bot.polling import serve
-from conversations import add_row, fallback, import_plan, owners, plan, rows, start, team
+from conversations import (
+    add_row,
+    fallback,
+    import_plan,
+    owners,
+    plan,
+    report,
+    rows,
+    start,
+    team,
+)
 from conversations.base import SERVICES, Services, turn_handler
 from db.session import Database
 
@@ -38,6 +48,7 @@ COMMANDS = (
     "plan",
     "add",
     "mine",
+    "report",
     "team",
     "invite",
     "import",
@@ -55,6 +66,7 @@ def command_menu(language: str) -> list[BotCommand]:
         "plan": t._("the plan of this school year"),
         "add": t._("write a new row"),
         "mine": t._("the rows you answer for"),
+        "report": t._("report progress on your rows, with evidence"),
         "team": t._("the school's team"),
         "invite": t._("invite a new member"),
         "export": t._("the plan as a file"),
@@ -139,6 +151,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("plan", handler(plan.on_plan), filters=private),
             CommandHandler("add", handler(add_row.on_add), filters=private),
             CommandHandler("mine", handler(owners.on_mine), filters=private),
+            CommandHandler("report", handler(report.on_report), filters=private),
+            CallbackQueryHandler(handler(report.on_callback), pattern=r"^g:"),
             CommandHandler("team", handler(team.on_team), filters=private),
             CommandHandler("invite", handler(team.on_invite), filters=private),
             CommandHandler("export", handler(plan.on_export), filters=private),

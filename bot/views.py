@@ -33,6 +33,8 @@ class View:
     toast: str | None = None
     # A file sent after the text: (file name, content); the text becomes its caption.
     document: tuple[str, bytes] | None = None
+    # Send to another chat (e.g. tell the principal), instead of answering this one.
+    chat_id: int | None = None
 
 
 def plain(text: str) -> Part:

@@ -15,15 +15,17 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 from telegram import (
+    Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
     LinkPreviewOptions,
     Message,
+    PhotoSize,
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
 from bot.chatstate import load_state, mark_seen, seen
@@ -65,6 +67,8 @@ class Incoming:
     file_name: str | None = None
     file_size: int | None = None
     file_bytes: bytes | None = None  # downloaded before the transaction, when small enough
+    file_mime: str | None = None
+    file_id: str | None = None
 
     @classmethod
     def from_update(cls, update: Update) -> Incoming:
@@ -88,6 +92,14 @@ class Incoming:
             if msg.document is not None:
                 incoming.file_name = msg.document.file_name or "file"
                 incoming.file_size = msg.document.file_size
+                incoming.file_mime = msg.document.mime_type
+                incoming.file_id = msg.document.file_id
+            elif msg.photo:
+                photo = msg.photo[-1]
+                incoming.file_name = f"anh-{photo.file_unique_id}.jpg"
+                incoming.file_size = photo.file_size
+                incoming.file_mime = "image/jpeg"
+                incoming.file_id = photo.file_id
             if msg.text and msg.text.startswith("/"):
                 head, *rest = msg.text.split(maxsplit=1)
                 incoming.command = head[1:].split("@", 1)[0].lower()
@@ -125,6 +137,16 @@ class Turn:
         self.t = translator(language)
 
 
+def _attachment(update: Update) -> Document | PhotoSize | None:
+    """The file a message carries (the largest size of a photo)."""
+    message = update.message
+    if message is None:
+        return None
+    if message.document is not None:
+        return message.document
+    return message.photo[-1] if message.photo else None
+
+
 TurnFn = Callable[[Turn], list[View]]
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
@@ -137,9 +159,9 @@ def turn_handler(
     async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         services: Services = context.application.bot_data[SERVICES]
         incoming = Incoming.from_update(update)
-        document = update.message.document if update.message else None
-        if document is not None and (document.file_size or 0) <= MAX_DOWNLOAD_BYTES:
-            file = await document.get_file()
+        attached = _attachment(update)
+        if attached is not None and (attached.file_size or 0) <= MAX_DOWNLOAD_BYTES:
+            file = await attached.get_file()
             incoming.file_bytes = bytes(await file.download_as_bytearray())
         with services.db.transaction() as session:
             person = upsert_person(session, incoming.user)
@@ -188,6 +210,23 @@ def _markup(view: View) -> InlineKeyboardMarkup | None:
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
+async def _tell(context: ContextTypes.DEFAULT_TYPE, view: View) -> None:
+    """A message to another chat; someone who blocked the bot is logged, not retried here."""
+    assert view.chat_id is not None
+    for chunk in split_parts(view.parts):
+        try:
+            await context.bot.send_message(
+                view.chat_id,
+                to_html(chunk),
+                parse_mode=ParseMode.HTML,
+                reply_markup=_markup(view),
+                link_preview_options=NO_PREVIEW,
+            )
+        except (Forbidden, BadRequest) as exc:
+            log.warning("could not tell chat %s: %s", view.chat_id, exc.message)
+            return
+
+
 async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, views: list[View]) -> None:
     """Send the views: split under Telegram's limit, buttons on the last message."""
     query = update.callback_query
@@ -201,6 +240,9 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, views: lis
     if chat is None:
         return
     for view in views:
+        if view.chat_id is not None:
+            await _tell(context, view)
+            continue
         if view.document is not None:
             name, content = view.document
             await context.bot.send_document(

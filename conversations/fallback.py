@@ -11,7 +11,7 @@ from types import ModuleType
 
 from bot.chatstate import leave
 from bot.views import View, bold
-from conversations import add_row, import_plan, owners, team
+from conversations import add_row, import_plan, owners, report, team
 from conversations.base import Turn
 from conversations.start import help_view
 
@@ -21,6 +21,7 @@ FLOWS: dict[str, ModuleType] = {
     team.JOIN_FLOW: team,
     owners.FLOW: owners,
     import_plan.FLOW: import_plan,
+    report.FLOW: report,
 }
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ def on_attachment(turn: Turn) -> list[View]:
     """A photo, file or sticker where text was expected (a plan file when /import asks)."""
     if turn.state.flow == import_plan.FLOW and turn.incoming.file_name is not None:
         return import_plan.on_file(turn)
+    if turn.state.flow == report.FLOW and turn.incoming.file_name is not None:
+        return report.on_file(turn)
     text = turn.t._("Please answer with a text message.")
     return [View([bold(text)]), *_again(turn)]
 

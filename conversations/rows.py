@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from bot import plans
+from bot import plans, progress
 from bot.chatstate import enter, leave
 from bot.i18n import N_
 from bot.permissions import can_edit_row, can_manage_team
 from bot.render import row_card
 from bot.rowform import FIELDS, FROM_SHORT, SHORT
-from bot.views import Button, View, bold, italic, plain
+from bot.views import Button, Part, View, bold, italic, plain
 from conversations import add_row
 from conversations.base import Turn
-from db.models import PlanRow, RowStatus
+from db.models import PlanRow, ProgressStatus, RowStatus
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ def card_view(turn: Turn, row: PlanRow) -> View:
     t = turn.t
     parts = [bold(t._("Row {position}").format(position=row.position)), bold(" · ")]
     parts += row_card(t, row, plans.regulation_of(turn.school), row.plan.school_year)
+    parts += progress_parts(turn, row)
     buttons: list[list[Button]] = []
     if can_edit_row(turn.member, row):
         buttons += add_row.edit_buttons(turn, lambda field: f"r:e:{row.id}:{SHORT[field]}")
@@ -56,6 +57,33 @@ def history_view(turn: Turn, row: PlanRow) -> View:
         parts.append(plain(f"\n\n{when} · {who}\n"))
         parts.append(italic(change[:600]))
     return View(parts, [[Button("◀ " + t._("Back"), f"r:o:{row.id}")]])
+
+
+def progress_parts(turn: Turn, row: PlanRow) -> list[Part]:
+    """The latest status and the last reports, under the card."""
+    t = turn.t
+    reports = progress.reports_of(turn.session, row.id)
+    if not reports:
+        return [italic("\n\n" + t._("No progress report yet."))]
+    latest = reports[-1]
+    parts: list[Part] = [
+        bold(
+            "\n\n"
+            + t._("Progress: {status}").format(
+                status=t._(progress.STATUS_LABELS[ProgressStatus(latest.status)])
+            )
+        )
+    ]
+    for report in reports[-3:][::-1]:
+        when = report.created_at.astimezone(turn.now.tzinfo).strftime("%d/%m/%Y")
+        who = report.member.display_name if report.member else "—"
+        files = t.ngettext("{n} file", "{n} files", len(report.evidence)).format(
+            n=len(report.evidence)
+        )
+        status = t._(progress.STATUS_LABELS[ProgressStatus(report.status)])
+        parts.append(plain(f"\n• {when} · {who}: {status} — {(report.text or '')[:200]} "))
+        parts.append(italic(f"({files})"))
+    return parts
 
 
 def _not_found(turn: Turn) -> list[View]:

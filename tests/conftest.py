@@ -27,9 +27,10 @@ def db(db_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
+def settings(db_url: str, tmp_path: Path) -> Settings:
     return Settings(
         TELEGRAM_BOT_TOKEN=TOKEN,
         DATABASE_URL=db_url,
+        CAITIEN_FILES_DIR=str(tmp_path / "files"),
         _env_file=None,
     )

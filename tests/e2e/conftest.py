@@ -31,6 +31,7 @@ class BotProcess:
             "TELEGRAM_API_BASE_FILE_URL": server.base_file_url,
             "CAITIEN_POLLING_TIMEOUT": "1",
             "CAITIEN_LOG_LEVEL": "INFO",
+            "CAITIEN_FILES_DIR": str(log_path.parent / "files"),
         }
         self.server = server
         self.log_path = log_path

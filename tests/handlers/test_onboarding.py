@@ -58,6 +58,7 @@ async def test_command_menus_are_set_per_language(harness):
         "plan",
         "add",
         "mine",
+        "report",
         "team",
         "invite",
         "import",

@@ -1,0 +1,259 @@
+"""/report: an owner reports progress on one of their rows: status → a few words → evidence.
+
+The report is stored when the status is chosen; the text and each file are added as they
+come, so nothing is lost if the person stops half-way. "Gặp khó khăn" goes to the principal
+and vice-principals at once, with the text.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot import plans, progress, team
+from bot.chatstate import enter, leave
+from bot.files import MAX_EVIDENCE_BYTES, FileStore
+from bot.i18n import resolve_language, translator
+from bot.permissions import MANAGERS
+from bot.render import short_row
+from bot.views import Button, View, bold, italic, plain
+from conversations.base import Turn
+from db.models import PlanRow, ProgressReport, ProgressStatus, RowStatus
+
+log = logging.getLogger(__name__)
+
+FLOW = "progress"
+PREFIX = "g:"
+STEP_ROW, STEP_STATUS, STEP_TEXT, STEP_FILES = "row", "status", "text", "files"
+STATUSES = (
+    ProgressStatus.NOT_STARTED,
+    ProgressStatus.IN_PROGRESS,
+    ProgressStatus.DONE,
+    ProgressStatus.DIFFICULTY,
+)
+
+
+def _cb(turn: Turn, *parts: str) -> str:
+    return PREFIX + ":".join([*parts, str(turn.state.version)])
+
+
+def _may_report(turn: Turn, row: PlanRow) -> bool:
+    member = turn.member
+    return member is not None and (
+        member.role in MANAGERS or any(o.member_id == member.id for o in row.owners)
+    )
+
+
+def _row(turn: Turn) -> PlanRow | None:
+    row_id = (turn.state.data or {}).get("row_id")
+    row = plans.get_row(turn.session, turn.school.id, int(row_id)) if row_id else None
+    return row if row is not None and row.status == RowStatus.ACTIVE else None
+
+
+def _report(turn: Turn) -> ProgressReport | None:
+    report_id = (turn.state.data or {}).get("report_id")
+    report = turn.session.get(ProgressReport, int(report_id)) if report_id else None
+    row = _row(turn)
+    return report if report is not None and row is not None and report.row_id == row.id else None
+
+
+def on_report(turn: Turn) -> list[View]:
+    """List the member's rows to report on."""
+    t = turn.t
+    assert turn.member is not None
+    rows = team.rows_owned(turn.session, turn.member)
+    if not rows:
+        return [View([bold(t._("No rows are assigned to you yet."))])]
+    enter(turn.state, FLOW, STEP_ROW, row_id=None, report_id=None)
+    return prompt(turn)
+
+
+def prompt(turn: Turn) -> list[View]:
+    t = turn.t
+    step = turn.state.step
+    if step == STEP_ROW:
+        assert turn.member is not None
+        rows = team.rows_owned(turn.session, turn.member)
+        buttons = [[Button(short_row(t, r), _cb(turn, "r", str(r.id)))] for r in rows[:30]]
+        return [View([bold(t._("Which row do you report on?"))], buttons)]
+    row = _row(turn)
+    if row is None:
+        leave(turn.state)
+        return [View([bold(t._("This row was not found (it may have been deleted)."))])]
+    head = f"{row.criterion_code} · {short_row(t, row)}\n"
+    if step == STEP_STATUS:
+        buttons = [
+            [Button(t._(progress.STATUS_LABELS[s]).capitalize(), _cb(turn, "s", s))]
+            for s in STATUSES
+        ]
+        return [View([plain(head), bold(t._("Where does it stand?"))], buttons)]
+    if step == STEP_TEXT:
+        return [
+            View(
+                [
+                    plain(head),
+                    bold(t._("A few words on what was done (or /skip).")),
+                    italic("\n" + t._("/back: previous question · /cancel: stop")),
+                ]
+            )
+        ]
+    count = len(_report(turn).evidence) if _report(turn) else 0
+    return [
+        View(
+            [
+                plain(head),
+                bold(
+                    t._(
+                        "Send photos or files as evidence (PDF, DOCX, XLSX…), "
+                        "several if you like; then press Done."
+                    )
+                ),
+                italic(
+                    "\n"
+                    + t.ngettext("{n} file received.", "{n} files received.", count).format(n=count)
+                ),
+            ],
+            [[Button("✅ " + t._("Done"), _cb(turn, "d"))]],
+        )
+    ]
+
+
+def on_callback(turn: Turn) -> list[View]:
+    """A row, a status, or Done; checked against the step and the row's owners."""
+    t = turn.t
+    parts = (turn.incoming.callback_data or "")[len(PREFIX) :].split(":")
+    if turn.state.flow != FLOW or not parts[-1].isdigit() or int(parts[-1]) != turn.state.version:
+        stale = View(
+            [bold(t._("This button belongs to an older message."))],
+            toast=t._("This button is no longer valid."),
+        )
+        return [stale, *(prompt(turn) if turn.state.flow == FLOW else [])]
+    action, args = parts[0], parts[1:-1]
+    if action == "r" and turn.state.step == STEP_ROW and args and args[0].isdigit():
+        row = plans.get_row(turn.session, turn.school.id, int(args[0]))
+        if row is None or row.status != RowStatus.ACTIVE or not _may_report(turn, row):
+            log.info(
+                "refused report on row %s for member %s", args[0], turn.member and turn.member.id
+            )
+            return [View([bold(t._("You may not report on this row."))], toast=t._("Not allowed"))]
+        enter(turn.state, FLOW, STEP_STATUS, row_id=row.id)
+        return prompt(turn)
+    row = _row(turn)
+    if row is None or not _may_report(turn, row):
+        leave(turn.state)
+        return [View([bold(t._("You may not report on this row."))])]
+    if action == "s" and turn.state.step == STEP_STATUS and args and args[0] in set(STATUSES):
+        report = progress.add_report(turn.session, row, turn.member, args[0], None)
+        enter(turn.state, FLOW, STEP_TEXT, report_id=report.id)
+        return prompt(turn)
+    if action == "d" and turn.state.step == STEP_FILES:
+        return _finish(turn)
+    return [View([bold(t._("This button is no longer valid."))]), *prompt(turn)]
+
+
+def on_text(turn: Turn) -> list[View]:
+    if turn.state.step != STEP_TEXT:
+        return [View([bold(turn.t._("Please choose with the buttons."))]), *prompt(turn)]
+    report = _report(turn)
+    if report is None:
+        return prompt(turn)
+    report.text = (turn.incoming.text or "")[:4096]
+    return _after_text(turn, report)
+
+
+def _after_text(turn: Turn, report: ProgressReport) -> list[View]:
+    enter(turn.state, FLOW, STEP_FILES)
+    views = prompt(turn)
+    if report.status == ProgressStatus.DIFFICULTY:
+        views += _tell_managers(turn, report)
+    return views
+
+
+def _tell_managers(turn: Turn, report: ProgressReport) -> list[View]:
+    """ "Gặp khó khăn": the principal and vice-principals hear of it at once."""
+    row = _row(turn)
+    assert row is not None and turn.member is not None
+    views = []
+    for member in team.members(turn.session, turn.school.id):
+        if member.role not in MANAGERS or member.person is None or member.id == turn.member.id:
+            continue
+        t = translator(
+            resolve_language(
+                member.person.language,
+                member.person.telegram_language,
+                turn.settings.default_language,
+            )
+        )
+        text = t._("{name} reports difficulties on row {position} ({code}):").format(
+            name=turn.member.display_name, position=row.position, code=row.criterion_code
+        )
+        views.append(
+            View(
+                [bold("⚠️ " + text), plain("\n" + (report.text or "—"))],
+                [[Button(t._("Open the row"), f"r:o:{row.id}")]],
+                chat_id=member.person.telegram_user_id,
+            )
+        )
+    return views
+
+
+def on_file(turn: Turn) -> list[View]:
+    """A photo or file sent as evidence: kept on disk at once."""
+    t = turn.t
+    incoming = turn.incoming
+    report = _report(turn)
+    if turn.state.step != STEP_FILES or report is None:
+        return [View([bold(t._("Please answer with a text message."))]), *prompt(turn)]
+    if (incoming.file_size or 0) > MAX_EVIDENCE_BYTES or incoming.file_bytes is None:
+        return [View([bold(t._("This file is larger than 20 MB."))]), *prompt(turn)]
+    store = FileStore(turn.settings.files_dir)
+    progress.add_evidence(
+        turn.session,
+        store,
+        report,
+        turn.school.id,
+        incoming.file_name or "file",
+        incoming.file_mime,
+        incoming.file_bytes,
+        incoming.file_id,
+    )
+    turn.session.refresh(report)
+    enter(turn.state, FLOW, STEP_FILES)
+    return prompt(turn)
+
+
+def _finish(turn: Turn) -> list[View]:
+    t = turn.t
+    report = _report(turn)
+    leave(turn.state)
+    if report is None:
+        return [View([bold(t._("Stopped. Nothing else was changed."))])]
+    status = t._(progress.STATUS_LABELS[ProgressStatus(report.status)])
+    done = t.ngettext(
+        "Report saved: {status}, {n} file.",
+        "Report saved: {status}, {n} files.",
+        len(report.evidence),
+    ).format(status=status, n=len(report.evidence))
+    return [View([bold("✅ " + done)], edit=True)]
+
+
+def skip(turn: Turn) -> list[View]:
+    report = _report(turn)
+    if turn.state.step == STEP_TEXT and report is not None:
+        return _after_text(turn, report)
+    if turn.state.step == STEP_FILES:
+        return _finish(turn)
+    return [View([bold(turn.t._("Please choose with the buttons."))]), *prompt(turn)]
+
+
+def go_back(turn: Turn) -> list[View]:
+    back = {STEP_FILES: STEP_TEXT, STEP_TEXT: STEP_STATUS, STEP_STATUS: STEP_ROW}
+    enter(turn.state, FLOW, back.get(turn.state.step or "", STEP_ROW))
+    return prompt(turn)
+
+
+def cancel(turn: Turn) -> list[View]:
+    report = _report(turn)
+    leave(turn.state)
+    if report is not None:
+        return [View([bold(turn.t._("Stopped. What you reported so far is kept."))])]
+    return [View([bold(turn.t._("Stopped. Nothing else was changed."))])]
