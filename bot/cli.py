@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from bot import team
+from bot import notify, team
 from bot.catalog import LEVELS, load_catalog
 from bot.config import Settings
 from bot.documents.links import LinkCard, write_links_docx
@@ -91,6 +91,15 @@ def _parser() -> argparse.ArgumentParser:
         "--links", type=Path, help="write a printable DOCX of links and QR codes"
     )
     importing.add_argument("--bot", help="the bot's username, for the links (with --links)")
+
+    notify = sub.add_parser("notify", help="reminders and prompts").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    preview = notify.add_parser("preview", help="what the schedule would have sent up to --at")
+    preview.add_argument("--school", required=True, type=int)
+    preview.add_argument(
+        "--at", required=True, help="an ISO moment with offset, e.g. 2025-03-14T08:00+07:00"
+    )
 
     row = sub.add_parser("row", help="plan rows").add_subparsers(
         dest="action", required=True, parser_class=_Parser
@@ -280,6 +289,18 @@ def _plan_import(db: Database, args: argparse.Namespace) -> None:
     _print_json(data)
 
 
+def _notify_preview(db: Database, args: argparse.Namespace) -> None:
+    try:
+        at = dt.datetime.fromisoformat(args.at)
+    except ValueError as exc:
+        raise UsageError(f"not an ISO moment: {args.at!r}") from exc
+    if at.tzinfo is None:
+        raise UsageError(f"give the offset too, e.g. {args.at}+07:00")
+    with db.transaction() as session:
+        result = notify.preview(session, _school(session, args.school), at)
+    _print_json(result)
+
+
 def _plan_report(db: Database, settings: Settings, args: argparse.Namespace) -> None:
     with db.transaction() as session:
         school = _school(session, args.school)
@@ -348,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
             _school_create(db, settings, args)
         elif args.command == "member":
             _member(db, args)
+        elif args.command == "notify":
+            _notify_preview(db, args)
         elif args.command == "row":
             _row_assign(db, args)
         elif args.command == "plan" and args.action == "report":

@@ -1,0 +1,201 @@
+"""The schedule rules: which reminder or prompt is due for whom, and when (design §5).
+
+Pure functions of the plan, its owners and a time window, so the scheduler, `caitien notify
+preview` and the tests compute the same thing with any clock. Every moment is timezone-aware in
+the school's zone.
+
+Rules (defaults, per school):
+- before a row's due date: 14 and 3 days before, and on the day; then every 7 days while overdue
+  and not done, at most 4 times (due + 7, + 14, + 21, + 28). A row with no date is due on the last
+  day of the school year (31/05);
+- mid-year prompt (10/01) to every owner who has a row not done, once per owner;
+- end-of-year prompt (15/05) and its reminder (25/05) likewise (personal reports due 30/05);
+- a weekly digest to the principal (Monday 07:30);
+- everything else goes out at 08:00 local time; what falls in quiet hours (20:00–07:00) waits
+  for 07:00; nothing is sent on school holidays (it waits for the first day after); a member on
+  leave gets no nudges until their leave ends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from bot.schoolyear import end_of_school_year
+
+DUE_SOON = "due_soon"
+DUE_TODAY = "due_today"
+OVERDUE = "overdue"
+MID_YEAR = "mid_year"
+END_YEAR = "end_year"
+DIGEST = "digest"
+
+
+@dataclass(frozen=True)
+class Rules:
+    send_time: dt.time = dt.time(8, 0)
+    days_before: tuple[int, ...] = (14, 3)
+    overdue_every_days: int = 7
+    overdue_times: int = 4
+    mid_year: tuple[int, int] = (1, 10)  # (month, day)
+    end_year: tuple[tuple[int, int], ...] = ((5, 15), (5, 25))
+    digest_weekday: int = 0  # Monday
+    digest_time: dt.time = dt.time(7, 30)
+    quiet_from: dt.time = dt.time(20, 0)
+    quiet_until: dt.time = dt.time(7, 0)
+    holidays: tuple[tuple[dt.date, dt.date], ...] = ()  # inclusive ranges, e.g. Tết
+
+
+@dataclass(frozen=True)
+class Owner:
+    member_id: int
+    on_leave_until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class RowFacts:
+    row_id: int
+    position: int | None
+    due: dt.date | None
+    done: bool
+    owners: tuple[Owner, ...] = ()
+
+
+@dataclass(frozen=True)
+class Notification:
+    kind: str
+    row_id: int | None
+    position: int | None
+    member_id: int
+    send_at: dt.datetime
+    day: dt.date = field(compare=False)  # the planned day: part of the outbox key
+
+    @property
+    def key(self) -> str:
+        """Unique per kind, row, member and planned day: materialising twice adds nothing."""
+        return f"{self.kind}:{self.row_id or '-'}:{self.member_id}:{self.day.isoformat()}"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "row": self.position,
+            "member_id": self.member_id,
+            "send_at": self.send_at.isoformat(),
+        }
+
+
+def _holiday(day: dt.date, rules: Rules) -> bool:
+    return any(start <= day <= end for start, end in rules.holidays)
+
+
+def adjust(moment: dt.datetime, rules: Rules) -> dt.datetime:
+    """Move a moment out of quiet hours (to 07:00) and off holidays (same time, next day)."""
+    local = moment
+    while True:
+        if local.time() >= rules.quiet_from:
+            local = (local + dt.timedelta(days=1)).replace(
+                hour=rules.quiet_until.hour,
+                minute=rules.quiet_until.minute,
+                second=0,
+                microsecond=0,
+            )
+        elif local.time() < rules.quiet_until:
+            local = local.replace(
+                hour=rules.quiet_until.hour,
+                minute=rules.quiet_until.minute,
+                second=0,
+                microsecond=0,
+            )
+        if not _holiday(local.date(), rules):
+            return local
+        local += dt.timedelta(days=1)
+
+
+def _at(day: dt.date, time: dt.time, tz: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, time, tzinfo=tz)
+
+
+def _on_leave(owner: Owner, day: dt.date) -> bool:
+    return owner.on_leave_until is not None and day <= owner.on_leave_until
+
+
+def planned(
+    rows: Iterable[RowFacts],
+    principals: Iterable[int],
+    school_year: str,
+    tz: ZoneInfo,
+    rules: Rules = Rules(),
+) -> list[Notification]:
+    """Everything the school year holds, before the window and the catch-up rule are applied."""
+    rows = list(rows)
+    first, second = int(school_year[:4]), int(school_year[5:])
+    items: list[Notification] = []
+
+    def add(
+        kind: str, row: RowFacts | None, owner: Owner, day: dt.date, time: dt.time | None = None
+    ) -> None:
+        if _on_leave(owner, day):
+            return
+        moment = adjust(_at(day, time or rules.send_time, tz), rules)
+        items.append(
+            Notification(
+                kind,
+                row.row_id if row else None,
+                row.position if row else None,
+                owner.member_id,
+                moment,
+                day,
+            )
+        )
+
+    for row in rows:
+        if row.done:
+            continue
+        due = row.due or end_of_school_year(school_year)
+        for owner in row.owners:
+            for days in rules.days_before:
+                add(DUE_SOON, row, owner, due - dt.timedelta(days=days))
+            add(DUE_TODAY, row, owner, due)
+            for n in range(1, rules.overdue_times + 1):
+                add(OVERDUE, row, owner, due + dt.timedelta(days=n * rules.overdue_every_days))
+    open_owners: dict[int, Owner] = {}
+    for row in rows:
+        if not row.done:
+            for owner in row.owners:
+                open_owners.setdefault(owner.member_id, owner)
+    for owner in open_owners.values():
+        add(MID_YEAR, None, owner, dt.date(second, *rules.mid_year))
+        for month, day in rules.end_year:
+            add(END_YEAR, None, owner, dt.date(second, month, day))
+    day = dt.date(first, 8, 1)
+    while day.weekday() != rules.digest_weekday:
+        day += dt.timedelta(days=1)
+    while day <= dt.date(second, 7, 31):
+        for principal in principals:
+            add(DIGEST, None, Owner(principal), day, rules.digest_time)
+        day += dt.timedelta(days=7)
+    return sorted(items, key=lambda n: (n.send_at, n.kind, n.position or 0, n.member_id))
+
+
+def due_between(
+    items: list[Notification], start: dt.datetime, end: dt.datetime
+) -> list[Notification]:
+    """What falls in (start, end]."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("aware datetimes only")
+    return [n for n in items if start < n.send_at <= end]
+
+
+def catch_up(items: list[Notification]) -> list[Notification]:
+    """After downtime: of several reminders of one row for one member, only the latest."""
+    latest: dict[tuple[int | None, int, str], Notification] = {}
+    reminders = (DUE_SOON, DUE_TODAY, OVERDUE)
+    kept = []
+    for item in items:
+        if item.kind in reminders and item.row_id is not None:
+            latest[(item.row_id, item.member_id, "row")] = item
+        else:
+            kept.append(item)
+    return sorted([*kept, *latest.values()], key=lambda n: (n.send_at, n.kind))
