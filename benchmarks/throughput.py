@@ -108,15 +108,19 @@ async def caitien_user(
 
 
 def prepare_school(db_url: str, users: int) -> list[str]:
-    """One school and a one-use council invite per simulated user, written directly."""
-    from bot.people import create_invite, create_school
+    """One school and a personal one-use council code per simulated user, written directly."""
+    from bot.people import create_school
+    from bot.team import add_member
     from db.session import Database
 
     db = Database(db_url)
     db.upgrade()
     with db.transaction() as session:
         school, _ = create_school(session, "THCS Lê Quý Đôn", "thcs", None, "Asia/Ho_Chi_Minh")
-        codes = [create_invite(session, school, "council").code for _ in range(users)]
+        codes = [
+            add_member(session, school, f"Thành viên {i}", "council", None)[1].code
+            for i in range(users)
+        ]
     db.dispose()
     return codes
 
