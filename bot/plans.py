@@ -23,17 +23,10 @@ from bot.catalog import (
 from bot.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
 from bot.documents.plan_export import PlanDocument
 from bot.parsing import parse_budget, parse_timeline
+from bot.rowform import FIELDS
 from db.models import Member, Plan, PlanRow, RowHistory, RowOwner, RowStatus, School
 
-TEXT_FIELDS = (
-    "expected_result",
-    "tasks",
-    "lead_text",
-    "timeline_text",
-    "budget_text",
-    "support",
-    "notes",
-)
+TEXT_FIELDS = tuple(spec.name for spec in FIELDS)
 _LEVEL = re.compile(r"m[uứ]c\s*(?:độ\s*)?([1-4])", re.IGNORECASE)
 
 

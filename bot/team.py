@@ -162,15 +162,23 @@ def revoke_invite(
     return None
 
 
-def change_role(
-    session: Session, school_id: int, member_id: int, role: str, actor: Member
-) -> Refusal | None:
-    """Change a member's role; the principal's own role is never changed this way."""
+def _changeable(session: Session, school_id: int, member_id: int) -> Member | Refusal:
+    """The member, unless they are not in this school or are the principal."""
     target = member_of(session, school_id, member_id)
     if target is None:
         return Refusal.NOT_FOUND
     if target.role == Role.PRINCIPAL:
         return Refusal.PRINCIPAL_PROTECTED
+    return target
+
+
+def change_role(
+    session: Session, school_id: int, member_id: int, role: str, actor: Member
+) -> Refusal | None:
+    """Change a member's role; the principal's own role is never changed this way."""
+    target = _changeable(session, school_id, member_id)
+    if isinstance(target, Refusal):
+        return target
     if role not in ASSIGNABLE_ROLES:
         return Refusal.BAD_ROLE
     if target.role != role:
@@ -183,11 +191,9 @@ def remove_member(
     session: Session, school_id: int, member_id: int, actor: Member
 ) -> Refusal | None:
     """Remove a member (kept for history, no longer active); never the principal."""
-    target = member_of(session, school_id, member_id)
-    if target is None:
-        return Refusal.NOT_FOUND
-    if target.role == Role.PRINCIPAL:
-        return Refusal.PRINCIPAL_PROTECTED
+    target = _changeable(session, school_id, member_id)
+    if isinstance(target, Refusal):
+        return target
     target.active = False
     record(session, school_id, actor, "removed", member=target, old=target.role)
     return None

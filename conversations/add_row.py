@@ -289,11 +289,9 @@ def on_text(turn: Turn) -> list[View]:
     t = turn.t
     text = turn.incoming.text or ""
     row = _row(turn)
-    if row is None:
-        return prompt(turn)
-    if not _may_edit(turn, row):
-        leave(turn.state)
-        return [_notice(t._("You may not change this row."))]
+    refused = _refuse_edit(turn, row)
+    if refused is not None or row is None:
+        return refused or prompt(turn)
     step = turn.state.step
     regulation = _regulation(turn)
     if step in (STEP_STANDARD, STEP_CRITERION):
@@ -324,6 +322,14 @@ def on_text(turn: Turn) -> list[View]:
     return prompt(turn)
 
 
+def _refuse_edit(turn: Turn, row: PlanRow | None) -> list[View] | None:
+    """None when the member may change this row (or there is no row); else the refusal."""
+    if row is None or _may_edit(turn, row):
+        return None
+    leave(turn.state)
+    return [_notice(turn.t._("You may not change this row."))]
+
+
 def _may_edit(turn: Turn, row: PlanRow) -> bool:
     if row.status == RowStatus.DRAFT:
         return turn.member is not None and row.created_by_member_id == turn.member.id
@@ -348,11 +354,9 @@ def on_callback(turn: Turn) -> list[View]:
         )
         return [stale, *(prompt(turn) if turn.state.flow == FLOW else [])]
     row = _row(turn)
-    if row is None:
-        return prompt(turn)
-    if not _may_edit(turn, row):
-        leave(turn.state)
-        return [_notice(t._("You may not change this row."))]
+    refused = _refuse_edit(turn, row)
+    if refused is not None or row is None:
+        return refused or prompt(turn)
     action, args = parts[0], parts[1:]
     regulation = _regulation(turn)
     step = turn.state.step

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -163,7 +164,8 @@ def _borderless(table: object) -> None:
     table._tbl.tblPr.append(borders)  # type: ignore[attr-defined]
 
 
-def write_docx(plan: PlanDocument) -> bytes:
+def new_document() -> Any:
+    """A landscape A4 document in Times New Roman 13, as school documents are printed."""
     document = Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -173,6 +175,11 @@ def write_docx(plan: PlanDocument) -> bytes:
     normal = document.styles["Normal"]
     normal.font.name = FONT
     normal.font.size = Pt(13)
+    return document
+
+
+def write_docx(plan: PlanDocument) -> bytes:
+    document = new_document()
     center = WD_ALIGN_PARAGRAPH.CENTER
 
     head = document.add_table(rows=1, cols=2)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
 from bot.parsing import fold
+from bot.rowform import FIELDS
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
 
@@ -24,15 +25,7 @@ class NotAPlan(ValueError):
     """The file is not a plan we can read (the message says why, in English, for logs/CLI)."""
 
 
-TEXT_FIELDS = (
-    "expected_result",
-    "tasks",
-    "lead_text",
-    "timeline_text",
-    "budget_text",
-    "support",
-    "notes",
-)
+TEXT_FIELDS = tuple(spec.name for spec in FIELDS)
 
 
 @dataclass

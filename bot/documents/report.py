@@ -9,19 +9,17 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt
+from docx.shared import Pt
 
 from bot.documents.plan_export import (
-    FONT,
     PlanDocument,
     _cell_text,
     _font,
     _groups,
     _paragraph,
     criterion_cell,
+    new_document,
 )
 from db.models import PlanRow, ProgressReport, ProgressStatus
 
@@ -46,14 +44,7 @@ class RowProgress:
 
 
 def write_report_docx(plan: PlanDocument, progress: list[RowProgress]) -> bytes:
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(1.5))
-    document.styles["Normal"].font.name = FONT
-    document.styles["Normal"].font.size = Pt(13)
+    document = new_document()
     center = WD_ALIGN_PARAGRAPH.CENTER
     _paragraph(document, plan.school.upper(), bold=True)
     _paragraph(document, "BÁO CÁO", bold=True, align=center, size=14, space_after=0)
