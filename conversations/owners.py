@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from bot import plans, team
+from bot import plans, progress, team
 from bot.chatstate import enter, leave
 from bot.parsing import fold
 from bot.permissions import can_edit_row
 from bot.render import short_row
 from bot.views import Button, View, bold, italic, plain
 from conversations.base import Turn
-from db.models import PlanRow, RowStatus
+from db.models import PlanRow, ProgressStatus, RowStatus
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +191,10 @@ def on_mine(turn: Turn) -> list[View]:
         title = plans.row_title(row, regulation)
         lead = next((o.is_lead for o in row.owners if o.member_id == turn.member.id), False)
         due = t.date(row.due_date) if row.due_date else t._("end of school year")
+        latest = progress.latest_status(progress.reports_of(turn.session, row.id))
+        status = (
+            t._(progress.STATUS_LABELS[ProgressStatus(latest)]) if latest else t._("no report yet")
+        )
         parts.append(plain(f"\n\n{row.criterion_code} — {title[:80]}"))
         parts.append(
             italic(
@@ -199,7 +203,7 @@ def on_mine(turn: Turn) -> list[View]:
                     year=row.plan.school_year,
                     position=row.position,
                     due=due,
-                    status=t._("no report yet"),
+                    status=status,
                 )
                 + (" · ⭐ " + t._("lead") if lead else "")
             )

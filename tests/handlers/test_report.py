@@ -62,6 +62,8 @@ async def test_report_with_two_photos_and_a_pdf(harness, settings):
     assert "Tiến độ: hoàn thành" in card["text"]
     assert "Đặng Thị Lan: hoàn thành — Đã tổ chức 2 chuyên đề" in card["text"]
     assert "(3 tệp)" in card["text"]
+    [mine] = await harness.send(OWNER, "/mine")
+    assert "hạn" in mine["text"] and "· hoàn thành" in mine["text"]
 
 
 async def test_difficulties_reach_the_principal(harness):
