@@ -7,6 +7,7 @@ anyone may use, the member commands, buttons by prefix, then the catch-alls.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import logging
 from collections.abc import Awaitable
@@ -25,9 +26,13 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.clock import Clock, OffsetClock, SystemClock
 from bot.config import Settings
 from bot.i18n import LANGUAGES, resolve_language, translator
 from bot.polling import serve
+from bot.ratelimit import Limiter, Limits
+from bot.scheduler import Scheduler
+from bot.sender import Sender
 from conversations import (
     add_row,
     fallback,
@@ -184,6 +189,7 @@ def build_application(
     db: Database,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    clock: Clock | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """Build the Application; tests pass an in-process request object instead of HTTP."""
     builder = (
@@ -199,15 +205,38 @@ def build_application(
         get_updates_request or HTTPXRequest(connection_pool_size=1)
     )
     application = builder.build()
-    application.bot_data[SERVICES] = Services(settings=settings, db=db)
+    application.bot_data[SERVICES] = Services(
+        settings=settings, db=db, clock=clock or SystemClock()
+    )
     register(application)
     return application
 
 
-def run(settings: Settings) -> None:
-    """Upgrade the schema, then long-poll until stopped."""
+def build_scheduler(application: Application, clock: Clock) -> Scheduler:  # type: ignore[type-arg]
+    services: Services = application.bot_data[SERVICES]
+    settings = services.settings
+    sender = Sender(
+        application.bot,
+        services.db,
+        clock,
+        settings.default_language,
+        Limiter(Limits(per_bot=settings.send_rate)),
+    )
+    services.wake = sender.wake
+    return Scheduler(services.db, clock, sender, settings.scheduler_interval)
+
+
+def run(settings: Settings, now: dt.datetime | None = None) -> None:
+    """Upgrade the schema, then schedule and long-poll until stopped.
+
+    `now` sets the clock to that moment (it then runs on in real time), for trying a school year
+    out and for tests.
+    """
     db = Database(settings.database_url)
     db.upgrade()
-    application = build_application(settings, db)
+    clock: Clock = OffsetClock(now) if now is not None else SystemClock()
+    if now is not None:
+        log.warning("the clock is set to %s (caitien run --now); it runs on from there", now)
+    application = build_application(settings, db, clock=clock)
     log.info("caitien starting (long polling)")
-    asyncio.run(serve(application, settings.polling_timeout))
+    asyncio.run(serve(application, settings.polling_timeout, build_scheduler(application, clock)))

@@ -63,7 +63,12 @@ def _parser() -> argparse.ArgumentParser:
         description="Telegram assistant for a school's quality-improvement plan.",
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    sub.add_parser("run", help="run the bot (long polling)")
+    run = sub.add_parser("run", help="run the bot (long polling)")
+    run.add_argument(
+        "--now",
+        help="start with the clock at this ISO moment, e.g. 2026-01-23T08:00+07:00 "
+        "(it then runs on in real time)",
+    )
 
     school = sub.add_parser("school", help="schools").add_subparsers(
         dest="action", required=True, parser_class=_Parser
@@ -289,13 +294,18 @@ def _plan_import(db: Database, args: argparse.Namespace) -> None:
     _print_json(data)
 
 
-def _notify_preview(db: Database, args: argparse.Namespace) -> None:
+def _moment(text: str) -> dt.datetime:
     try:
-        at = dt.datetime.fromisoformat(args.at)
+        at = dt.datetime.fromisoformat(text)
     except ValueError as exc:
-        raise UsageError(f"not an ISO moment: {args.at!r}") from exc
+        raise UsageError(f"not an ISO moment: {text!r}") from exc
     if at.tzinfo is None:
-        raise UsageError(f"give the offset too, e.g. {args.at}+07:00")
+        raise UsageError(f"give the offset too, e.g. {text}+07:00")
+    return at
+
+
+def _notify_preview(db: Database, args: argparse.Namespace) -> None:
+    at = _moment(args.at)
     with db.transaction() as session:
         result = notify.preview(session, _school(session, args.school), at)
     _print_json(result)
@@ -359,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise UsageError("TELEGRAM_BOT_TOKEN is not set")
             from bot.app import run
 
-            run(settings)
+            run(settings, _moment(args.now) if args.now else None)
             return 0
         db = Database(settings.database_url)
         db.upgrade()

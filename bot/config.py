@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     polling_timeout: int = Field(default=30, alias="CAITIEN_POLLING_TIMEOUT")
     # Where evidence files are kept (one directory per school and row).
     files_dir: Path = Field(default=Path("files"), alias="CAITIEN_FILES_DIR")
+    # Seconds between two runs of the job that writes due notifications to the outbox.
+    scheduler_interval: float = Field(default=30.0, alias="CAITIEN_SCHEDULER_INTERVAL", gt=0)
+    # Messages per second the sender allows itself (Telegram's limit is about 30).
+    send_rate: int = Field(default=30, alias="CAITIEN_SEND_RATE", gt=0)
     # Logging level for the `caitien` loggers (stderr).
     log_level: str = Field(default="INFO", alias="CAITIEN_LOG_LEVEL")
 

@@ -13,10 +13,14 @@ import asyncio
 import contextlib
 import logging
 import signal
+from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
+
+if TYPE_CHECKING:
+    from bot.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -63,8 +67,13 @@ async def poll(application: Application, timeout: int, stop: asyncio.Event) -> N
             offset = updates[-1].update_id + 1
 
 
-async def serve(application: Application, timeout: int) -> None:  # type: ignore[type-arg]
-    """Run the bot until SIGINT/SIGTERM: initialise, set the menus, poll, shut down cleanly."""
+async def serve(
+    application: Application,  # type: ignore[type-arg]
+    timeout: int,
+    scheduler: Scheduler | None = None,
+) -> None:
+    """Run the bot until SIGINT/SIGTERM: initialise, set the menus, schedule, poll, shut down
+    cleanly (the sender finishes the message in flight)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -76,6 +85,8 @@ async def serve(application: Application, timeout: int) -> None:  # type: ignore
         if application.post_init:
             await application.post_init(application)
         await application.start()
+        if scheduler is not None:
+            await scheduler.start()
         poller = asyncio.create_task(poll(application, timeout, stop))
         stopper = asyncio.create_task(stop.wait())
         await asyncio.wait({poller, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -84,6 +95,8 @@ async def serve(application: Application, timeout: int) -> None:  # type: ignore
             await poller
         stopper.cancel()
         log.info("caitien stopping")
+        if scheduler is not None:
+            await scheduler.stop()
         await application.stop()
     finally:
         await application.shutdown()

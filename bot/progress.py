@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.files import FileStore
@@ -81,6 +81,25 @@ def reports_of(session: Session, row_id: int) -> list[ProgressReport]:
             .order_by(ProgressReport.created_at, ProgressReport.id)
         )
     )
+
+
+def latest_statuses(session: Session, row_ids: list[int]) -> dict[int, str]:
+    """Each row's latest reported status (rows with no report are left out), in one query."""
+    found: dict[int, str] = {}
+    for start in range(0, len(row_ids), 20_000):
+        ids = row_ids[start : start + 20_000]
+        newest = (
+            select(func.max(ProgressReport.id))
+            .where(ProgressReport.row_id.in_(ids))
+            .group_by(ProgressReport.row_id)
+        )
+        for row_id, status in session.execute(
+            select(ProgressReport.row_id, ProgressReport.status).where(
+                ProgressReport.id.in_(newest)
+            )
+        ):
+            found[row_id] = status
+    return found
 
 
 def latest_status(reports: list[ProgressReport]) -> str | None:

@@ -10,7 +10,8 @@ Rules (defaults, per school):
   day of the school year (31/05);
 - mid-year prompt (10/01) to every owner who has a row not done, once per owner;
 - end-of-year prompt (15/05) and its reminder (25/05) likewise (personal reports due 30/05);
-- a weekly digest to the principal (Monday 07:30);
+- a weekly digest to the principal (Monday 07:30); the first one in June carries the
+  end-of-year summary and the report document (`is_year_summary`);
 - everything else goes out at 08:00 local time; what falls in quiet hours (20:00–07:00) waits
   for 07:00; nothing is sent on school holidays (it waits for the first day after); a member on
   leave gets no nudges until their leave ends.
@@ -121,22 +122,33 @@ def _on_leave(owner: Owner, day: dt.date) -> bool:
     return owner.on_leave_until is not None and day <= owner.on_leave_until
 
 
+# A planned day moves forward at most this much (quiet hours, a long holiday such as Tết).
+MAX_SHIFT = dt.timedelta(days=62)
+
+
 def planned(
     rows: Iterable[RowFacts],
     principals: Iterable[int],
     school_year: str,
     tz: ZoneInfo,
     rules: Rules = Rules(),
+    window: tuple[dt.datetime, dt.datetime] | None = None,
 ) -> list[Notification]:
-    """Everything the school year holds, before the window and the catch-up rule are applied."""
+    """Everything the school year holds, before the window and the catch-up rule are applied.
+
+    With `window`, days that cannot land in it are dropped early (the materialiser reads a
+    whole province's plans; only a few days' worth of items is wanted).
+    """
     rows = list(rows)
     first, second = int(school_year[:4]), int(school_year[5:])
     items: list[Notification] = []
+    low = window[0].astimezone(tz).date() - MAX_SHIFT if window else dt.date.min
+    high = window[1].astimezone(tz).date() if window else dt.date.max
 
     def add(
         kind: str, row: RowFacts | None, owner: Owner, day: dt.date, time: dt.time | None = None
     ) -> None:
-        if _on_leave(owner, day):
+        if not low <= day <= high or _on_leave(owner, day):
             return
         moment = adjust(_at(day, time or rules.send_time, tz), rules)
         items.append(
@@ -179,6 +191,11 @@ def planned(
     return sorted(items, key=lambda n: (n.send_at, n.kind, n.position or 0, n.member_id))
 
 
+def is_year_summary(kind: str, day: dt.date) -> bool:
+    """The first digest in June is the end-of-year summary (design §5)."""
+    return kind == DIGEST and day.month == 6 and day.day <= 7
+
+
 def due_between(
     items: list[Notification], start: dt.datetime, end: dt.datetime
 ) -> list[Notification]:
@@ -188,14 +205,23 @@ def due_between(
     return [n for n in items if start < n.send_at <= end]
 
 
+REMINDERS = (DUE_SOON, DUE_TODAY, OVERDUE)
+
+
+def catch_up_group(item: Notification) -> tuple[object, ...]:
+    """Items of one group stand for each other after downtime: only the latest is sent.
+
+    A row's reminders for one member form a group; so do one member's end-of-year prompts
+    and one principal's digests (an old digest is worth less than the current one).
+    """
+    if item.kind in REMINDERS:
+        return ("row", item.row_id, item.member_id)
+    return (item.kind, item.member_id)
+
+
 def catch_up(items: list[Notification]) -> list[Notification]:
-    """After downtime: of several reminders of one row for one member, only the latest."""
-    latest: dict[tuple[int | None, int, str], Notification] = {}
-    reminders = (DUE_SOON, DUE_TODAY, OVERDUE)
-    kept = []
-    for item in items:
-        if item.kind in reminders and item.row_id is not None:
-            latest[(item.row_id, item.member_id, "row")] = item
-        else:
-            kept.append(item)
-    return sorted([*kept, *latest.values()], key=lambda n: (n.send_at, n.kind))
+    """After downtime: of several items of one group (see `catch_up_group`), only the latest."""
+    latest: dict[tuple[object, ...], Notification] = {}
+    for item in sorted(items, key=lambda n: n.send_at):
+        latest[catch_up_group(item)] = item
+    return sorted(latest.values(), key=lambda n: (n.send_at, n.kind))

@@ -33,6 +33,9 @@ class View:
     toast: str | None = None
     # A file sent after the text: (file name, content); the text becomes its caption.
     document: tuple[str, bytes] | None = None
+    # A picture sent before the text (e.g. the digest's chart); the text becomes its caption
+    # when it is short enough, else it follows as its own message.
+    photo: bytes | None = None
     # Send to another chat (e.g. tell the principal), instead of answering this one.
     chat_id: int | None = None
 
@@ -104,3 +107,40 @@ def to_html(parts: list[Part]) -> str:
         escaped = html.escape(text, quote=False)
         out.append(f"<{style}>{escaped}</{style}>" if style else escaped)
     return "".join(out)
+
+
+MAX_CAPTION_LENGTH = 1024
+
+
+@dataclass(frozen=True)
+class Message:
+    """One Telegram message a view turns into: a text, a photo or a document."""
+
+    html: str | None
+    buttons: list[list[Button]] = field(default_factory=list)
+    photo: bytes | None = None
+    document: tuple[str, bytes] | None = None
+
+
+def messages(view: View) -> list[Message]:
+    """The messages a view is sent as, in order; buttons on the last one.
+
+    A photo or document carries the text as its caption when the whole text fits Telegram's
+    1024-character caption (counted as Telegram counts); otherwise the text follows in its own
+    messages, split cleanly, so nothing is cut.
+    """
+    chunks = split_parts(view.parts) if view.parts else []
+    out: list[Message] = []
+    if view.photo is not None or view.document is not None:
+        fits = len(chunks) <= 1 and (
+            not chunks or sum(utf16_len(t) for _, t in chunks[0]) <= MAX_CAPTION_LENGTH
+        )
+        caption = to_html(chunks[0]) if fits and chunks else None
+        out.append(Message(caption, [], view.photo, view.document))
+        if fits:
+            chunks = []
+    out.extend(Message(to_html(chunk)) for chunk in chunks)
+    if view.buttons and out:
+        last = out[-1]
+        out[-1] = Message(last.html, view.buttons, last.photo, last.document)
+    return out

@@ -14,26 +14,19 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
-from telegram import (
-    Document,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputFile,
-    LinkPreviewOptions,
-    Message,
-    PhotoSize,
-    Update,
-)
+from telegram import Document, Message, PhotoSize, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
 from bot.chatstate import load_state, mark_seen, seen
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.i18n import Translator, resolve_language, translator
 from bot.people import TelegramUser, current_member, upsert_person
 from bot.schoolyear import current_school_year
-from bot.views import View, split_parts, to_html
+from bot.sender import NO_PREVIEW, markup, send
+from bot.views import View, messages
 from db.models import ChatState, Member, Person, School
 from db.session import Database
 
@@ -48,6 +41,9 @@ class Services:
 
     settings: Settings
     db: Database
+    clock: Clock = field(default_factory=SystemClock)
+    # Wakes the sender when a turn put something in the outbox (set by the composition root).
+    wake: Callable[[], None] = lambda: None
 
 
 @dataclass
@@ -166,6 +162,8 @@ def turn_handler(
         with services.db.transaction() as session:
             person = upsert_person(session, incoming.user)
             member = current_member(session, person)
+            if member is not None and member.unreachable_at is not None:
+                member.unreachable_at = None  # they write again: reminders resume
             language = resolve_language(
                 person.language, incoming.user.language_code, services.settings.default_language
             )
@@ -178,7 +176,7 @@ def turn_handler(
                 state=state,
                 t=translator(language),
                 incoming=incoming,
-                now=dt.datetime.now(services.settings.tz),
+                now=services.clock.now().astimezone(services.settings.tz),
                 bot_username=context.bot.username or "",
             )
             if seen(state, incoming.update_id):
@@ -199,36 +197,20 @@ def turn_handler(
     return callback
 
 
-def _markup(view: View) -> InlineKeyboardMarkup | None:
-    if not view.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in view.buttons]
-    )
-
-
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
 async def _tell(context: ContextTypes.DEFAULT_TYPE, view: View) -> None:
     """A message to another chat; someone who blocked the bot is logged, not retried here."""
     assert view.chat_id is not None
-    for chunk in split_parts(view.parts):
+    for message in messages(view):
         try:
-            await context.bot.send_message(
-                view.chat_id,
-                to_html(chunk),
-                parse_mode=ParseMode.HTML,
-                reply_markup=_markup(view),
-                link_preview_options=NO_PREVIEW,
-            )
+            await send(context.bot, view.chat_id, message)
         except (Forbidden, BadRequest) as exc:
             log.warning("could not tell chat %s: %s", view.chat_id, exc.message)
             return
 
 
 async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, views: list[View]) -> None:
-    """Send the views: split under Telegram's limit, buttons on the last message."""
+    """Send the views: split under Telegram's limits, buttons on the last message; a view
+    marked `edit` replaces the message whose button was pressed when it fits in one."""
     query = update.callback_query
     if query is not None:
         toast = next((v.toast for v in views if v.toast), None)
@@ -243,38 +225,20 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, views: lis
         if view.chat_id is not None:
             await _tell(context, view)
             continue
-        if view.document is not None:
-            name, content = view.document
-            await context.bot.send_document(
-                chat.id,
-                InputFile(content, filename=name),
-                caption=to_html(view.parts)[:1024],
-                parse_mode=ParseMode.HTML,
-            )
-            continue
-        chunks = split_parts(view.parts) if view.parts else []
-        for i, chunk in enumerate(chunks):
-            last = i == len(chunks) - 1
-            markup = _markup(view) if last else None
-            text = to_html(chunk)
-            target = query.message if (query and view.edit and len(chunks) == 1) else None
-            if isinstance(target, Message):
-                try:
-                    await target.edit_text(
-                        text,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=markup,
-                        link_preview_options=NO_PREVIEW,
-                    )
+        units = messages(view)
+        target = query.message if (query and view.edit and len(units) == 1) else None
+        if isinstance(target, Message) and units[0].photo is None and not units[0].document:
+            try:
+                await target.edit_text(
+                    units[0].html or "…",
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup(units[0].buttons),
+                    link_preview_options=NO_PREVIEW,
+                )
+                continue
+            except BadRequest as exc:
+                if "not modified" in exc.message:
                     continue
-                except BadRequest as exc:
-                    if "not modified" in exc.message:
-                        continue
-                    log.info("could not edit message, sending anew: %s", exc.message)
-            await context.bot.send_message(
-                chat.id,
-                text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-                link_preview_options=NO_PREVIEW,
-            )
+                log.info("could not edit message, sending anew: %s", exc.message)
+        for unit in units:
+            await send(context.bot, chat.id, unit)

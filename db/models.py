@@ -91,6 +91,12 @@ class School(Base):
     level: Mapped[str] = mapped_column(String(20))  # mam_non, tieu_hoc, thcs, thpt, nhieu_cap
     regulation: Mapped[str] = mapped_column(String(30))  # catalog code, e.g. "TT18-2018"
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    # The school's schedule settings (send time, quiet hours, holidays...); see bot/settings.py.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A group chat the principal linked with /linkgroup: digests are posted there too.
+    group_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Everything due up to this moment has been written to the outbox (None: never yet).
+    materialised_until: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
     members: Mapped[list[Member]] = relationship(back_populates="school")
@@ -128,6 +134,10 @@ class Member(Base):
     title: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # On leave up to and including this day: no nudges, not counted late.
+    on_leave_until: Mapped[dt.date | None] = mapped_column(Date)
+    # Set when Telegram answered 403 (the person blocked the bot); cleared when they write again.
+    unreachable_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
     school: Mapped[School] = relationship(back_populates="members")
@@ -322,3 +332,46 @@ class Evidence(Base):
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
     report: Mapped[ProgressReport] = relationship(back_populates="evidence")
+
+
+class OutboxState(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class OutboxItem(Base):
+    """One notification the bot sends on its own (a reminder, a prompt, a digest...).
+
+    `key` is unique per (kind, row, member, planned day): writing the same item twice is a
+    no-op. The text is made at send time, so it shows the row as it is then.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_send_at", "state", "send_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    row_id: Mapped[int | None] = mapped_column(ForeignKey("plan_rows.id", ondelete="CASCADE"))
+    # The member it is for; None for a group chat (then chat_id is set when it is made).
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    day: Mapped[dt.date] = mapped_column(Date)
+    send_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+    state: Mapped[str] = mapped_column(String(10), default=OutboxState.PENDING)
+    reason: Mapped[str | None] = mapped_column(String(60))
+    # Extra facts for the text (e.g. the member who blocked the bot, a report id).
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # How many of the item's messages Telegram accepted (a digest is a chart and a text).
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        AwareDateTime(), default=utcnow, onupdate=utcnow
+    )

@@ -1,0 +1,219 @@
+"""What an outbox item says, and whether it should still be sent (checked at send time).
+
+Texts are made when the item is sent, not when it was planned, so a reminder shows the row as it
+is then; and an item whose reason went away (the row was finished, the member went on leave,
+was removed, never joined, blocked the bot) is skipped with that reason instead.
+No Telegram import: the sender turns these views into messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bot import digest, outbox, plans, progress, schedule, team
+from bot.documents.report import write_report_docx
+from bot.i18n import Translator, resolve_language, translator
+from bot.render import short_row
+from bot.schoolyear import end_of_school_year, school_year_of
+from bot.views import Button, View, bold, italic, plain
+from db.models import Member, OutboxItem, PlanRow, ProgressStatus, RowStatus, School
+
+NUDGES = (
+    schedule.DUE_SOON,
+    schedule.DUE_TODAY,
+    schedule.OVERDUE,
+    schedule.MID_YEAR,
+    schedule.END_YEAR,
+    outbox.SNOOZE,
+)
+ROW_KINDS = (schedule.DUE_SOON, schedule.DUE_TODAY, schedule.OVERDUE, outbox.SNOOZE)
+PREFIX = "n:"
+SNOOZE_DAYS = (1, 3)
+
+
+@dataclass
+class Outgoing:
+    chat_id: int
+    views: list[View]
+
+
+def language_of(member: Member, default: str) -> str:
+    person = member.person
+    if person is None:
+        return default
+    return resolve_language(person.language, person.telegram_language, default)
+
+
+def _open_rows(session: Session, member: Member) -> list[PlanRow]:
+    rows = team.rows_owned(session, member)
+    latest = progress.latest_statuses(session, [r.id for r in rows])
+    return [r for r in rows if latest.get(r.id) != ProgressStatus.DONE]
+
+
+def skip_reason(session: Session, item: OutboxItem, today: dt.date) -> str | None:
+    """Why this item should not be sent now, or None."""
+    member = session.get(Member, item.member_id) if item.member_id else None
+    if item.kind == outbox.GROUP_DIGEST:
+        school = session.get(School, item.school_id)
+        return None if school and school.group_chat_id == item.chat_id else "group_unlinked"
+    if member is None or not member.active:
+        return "removed"
+    if member.person is None:
+        return "not_joined"
+    if member.unreachable_at is not None:
+        return "unreachable"
+    if item.kind in NUDGES and member.on_leave_until and today <= member.on_leave_until:
+        return "on_leave"
+    if item.kind in ROW_KINDS:
+        row = session.get(PlanRow, item.row_id) if item.row_id else None
+        if row is None or row.status != RowStatus.ACTIVE:
+            return "row_removed"
+        if not any(o.member_id == member.id for o in row.owners):
+            return "not_owner"
+        if progress.latest_statuses(session, [row.id]).get(row.id) == ProgressStatus.DONE:
+            return "done"
+    if item.kind in (schedule.MID_YEAR, schedule.END_YEAR) and not _open_rows(session, member):
+        return "nothing_open"
+    return None
+
+
+def _row_buttons(t: Translator, row: PlanRow, item: OutboxItem) -> list[list[Button]]:
+    return [
+        [Button("📝 " + t._("Report progress"), f"{PREFIX}r:{row.id}")],
+        [
+            Button("⏰ " + t._("Remind me tomorrow"), f"{PREFIX}z:{item.id}:1"),
+            Button(t._("In 3 days"), f"{PREFIX}z:{item.id}:3"),
+        ],
+    ]
+
+
+def _row_reminder(t: Translator, row: PlanRow, item: OutboxItem, today: dt.date) -> View:
+    due = row.due_date or plans_end(row)
+    days = (due - today).days
+    if item.kind == schedule.DUE_SOON:
+        head = t.ngettext(
+            "Reminder: {n} day left until the deadline ({date}).",
+            "Reminder: {n} days left until the deadline ({date}).",
+            days,
+        ).format(n=days, date=t.date(due))
+    elif item.kind == schedule.DUE_TODAY or days == 0:
+        head = t._("Reminder: today ({date}) is the deadline.").format(date=t.date(due))
+    elif days < 0:
+        head = t.ngettext(
+            "Overdue by {n} day (deadline {date}), not reported done yet.",
+            "Overdue by {n} days (deadline {date}), not reported done yet.",
+            -days,
+        ).format(n=-days, date=t.date(due))
+    else:
+        head = t._("Reminder, as you asked: deadline {date}.").format(date=t.date(due))
+    parts = [bold("⏰ " + head), plain("\n" + short_row(t, row, 200))]
+    if row.tasks:
+        parts.append(italic("\n" + " ".join(row.tasks.split())[:300]))
+    parts.append(plain("\n\n" + t._("When there is progress, report it with evidence.")))
+    if not row.due_date:
+        parts.append(
+            italic("\n" + t._("The row has no readable date; it is due at the end of the year."))
+        )
+    return View(parts, _row_buttons(t, row, item))
+
+
+def plans_end(row: PlanRow) -> dt.date:
+    return end_of_school_year(row.plan.school_year)
+
+
+def _prompt(t: Translator, session: Session, member: Member, item: OutboxItem) -> View:
+    rows = _open_rows(session, member)
+    year = school_year_of(item.day)
+    if item.kind == schedule.MID_YEAR:
+        head = t._("Mid-year review, school year {year}: how are your rows going?").format(
+            year=year
+        )
+    else:
+        head = t._(
+            "End-of-year review, school year {year}: please report each of your rows with "
+            "evidence before {date}."
+        ).format(year=year, date=t.date(dt.date(int(year[5:]), 5, 30)))
+    parts = [bold("📋 " + head)]
+    for row in rows[:20]:
+        parts.append(plain("\n• " + short_row(t, row, 120)))
+    buttons = [[Button("📝 " + short_row(t, r, 40), f"{PREFIX}r:{r.id}")] for r in rows[:10]]
+    return View(parts, buttons)
+
+
+def _digest(t: Translator, session: Session, school: School, item: OutboxItem) -> list[View]:
+    at = item.send_at.astimezone(ZoneInfo(school.timezone))
+    found = digest.build(session, school, at)
+    if found is None:
+        return [View([bold(t._("There is no plan for this school year yet."))])]
+    views = [View(digest.render(t, found), photo=digest.chart_png(t, found))]
+    if schedule.is_year_summary(item.kind if item.kind == schedule.DIGEST else "", item.day):
+        plan = plans.find_plan(session, school.id, found.school_year)
+        if plan is not None:
+            document = plans.plan_document(session, school, plan, item.day)
+            rows = progress.row_progress(session, plan.id, document.rows)
+            views.append(
+                View(
+                    [
+                        plain(
+                            t._("The end-of-year report of school year {year}.").format(
+                                year=plan.school_year
+                            )
+                        )
+                    ],
+                    document=(
+                        f"bao-cao-ket-qua-{plan.school_year}.docx",
+                        write_report_docx(document, rows),
+                    ),
+                )
+            )
+    return views
+
+
+def _unreachable(t: Translator, session: Session, item: OutboxItem) -> View:
+    blocked = session.get(Member, int(item.data.get("member_id", 0)))
+    name = blocked.display_name if blocked else "?"
+    return View(
+        [
+            bold(
+                "🔕 " + t._("{name} has blocked the bot and gets no reminders.").format(name=name)
+            ),
+            plain(
+                "\n" + t._("Please remind them in person; it resumes when they write to the bot.")
+            ),
+        ]
+    )
+
+
+def prepare(
+    session: Session, item: OutboxItem, now: dt.datetime, default_language: str
+) -> Outgoing | str:
+    """The messages for this item, or the reason it is skipped."""
+    school = session.get(School, item.school_id)
+    if school is None:
+        return "school_removed"
+    today = now.astimezone(ZoneInfo(school.timezone)).date()
+    reason = skip_reason(session, item, today)
+    if reason is not None:
+        return reason
+    if item.kind == outbox.GROUP_DIGEST:
+        assert item.chat_id is not None
+        return Outgoing(item.chat_id, _digest(translator(default_language), session, school, item))
+    member = session.get(Member, item.member_id)
+    assert member is not None and member.person is not None
+    t = translator(language_of(member, default_language))
+    chat_id = member.person.telegram_user_id
+    if item.kind in ROW_KINDS:
+        row = session.get(PlanRow, item.row_id)
+        assert row is not None
+        return Outgoing(chat_id, [_row_reminder(t, row, item, today)])
+    if item.kind in (schedule.MID_YEAR, schedule.END_YEAR):
+        return Outgoing(chat_id, [_prompt(t, session, member, item)])
+    if item.kind == schedule.DIGEST:
+        return Outgoing(chat_id, _digest(t, session, school, item))
+    if item.kind == outbox.UNREACHABLE:
+        return Outgoing(chat_id, [_unreachable(t, session, item)])
+    return "unknown_kind"

@@ -1,0 +1,269 @@
+"""The outbox: notifications as data (design §6).
+
+`materialise` writes what the schedule says is due into the `outbox` table, one row per
+(kind, plan row, member, planned day). It is idempotent twice over: the key is unique (a
+second insert is ignored), and each school remembers up to when it has materialised
+(`School.materialised_until`), so the next run only looks at the time since.
+
+After downtime, what fell due meanwhile is written once: of several items of one group (a row's
+reminders for one member, one member's end-of-year prompts, one principal's digests) only the
+latest is pending, the older ones are written as skipped ("superseded"). Nothing older than the
+current school year or than the school's first run is ever written, so a plan imported in
+March does not flood its owners with September's reminders.
+
+The sender (`bot/sender.py`) claims pending items, checks them again at send time (a row done
+meanwhile, a member on leave or not joined) and sends them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot import progress, schedule, school_settings
+from bot.schoolyear import school_year_of
+from db.models import (
+    Member,
+    OutboxItem,
+    OutboxState,
+    Plan,
+    PlanRow,
+    ProgressStatus,
+    Role,
+    RowOwner,
+    RowStatus,
+    School,
+)
+
+log = logging.getLogger(__name__)
+
+SUPERSEDED = "superseded"
+# Kinds that are not in the schedule: made by events (a report, a 403) or by a person (snooze).
+SNOOZE = "snooze"
+DIFFICULTY = "difficulty"
+UNREACHABLE = "unreachable"
+GROUP_DIGEST = "group_digest"
+
+
+@dataclass
+class Materialised:
+    schools: int = 0
+    created: int = 0
+    superseded: int = 0
+
+
+def _insert(session: Session, values: list[dict[str, Any]]) -> int:
+    """Insert outbox rows, ignoring any whose key is already there; returns how many were new."""
+    if not values:
+        return 0
+    dialect = session.get_bind().dialect.name
+    statement: Insert
+    if dialect == "postgresql":
+        statement = postgresql.insert(OutboxItem).on_conflict_do_nothing(index_elements=["key"])
+    else:
+        statement = sqlite.insert(OutboxItem).on_conflict_do_nothing(index_elements=["key"])
+    now = dt.datetime.now(dt.UTC)
+    rows = [
+        {
+            "state": OutboxState.PENDING,
+            "data": {},
+            "attempts": 0,
+            "parts_sent": 0,
+            "created_at": now,
+            "updated_at": now,
+            **v,
+        }
+        for v in values
+    ]
+    created = 0
+    for start in range(0, len(rows), 500):
+        result = session.connection().execute(statement, rows[start : start + 500])
+        created += max(result.rowcount or 0, 0)
+    return created
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    school_id: int,
+    kind: str,
+    day: dt.date,
+    send_at: dt.datetime,
+    member_id: int | None = None,
+    row_id: int | None = None,
+    chat_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> bool:
+    """Add one item outside the schedule (a difficulty alert, a snooze); False if already there."""
+    if send_at.tzinfo is None:
+        raise ValueError("aware datetimes only")
+    return bool(
+        _insert(
+            session,
+            [
+                {
+                    "key": key,
+                    "school_id": school_id,
+                    "kind": kind,
+                    "day": day,
+                    "send_at": send_at,
+                    "member_id": member_id,
+                    "row_id": row_id,
+                    "chat_id": chat_id,
+                    "data": data or {},
+                }
+            ],
+        )
+    )
+
+
+def _row_facts(session: Session, plan_ids: Sequence[int]) -> dict[int, list[schedule.RowFacts]]:
+    """The schedule facts of every active row of these plans, in a few queries."""
+    if not plan_ids:
+        return {}
+    rows = session.execute(
+        select(PlanRow.id, PlanRow.plan_id, PlanRow.position, PlanRow.due_date).where(
+            PlanRow.plan_id.in_(plan_ids), PlanRow.status == RowStatus.ACTIVE
+        )
+    ).all()
+    row_ids = [r.id for r in rows]
+    owners: dict[int, list[schedule.Owner]] = defaultdict(list)
+    latest = progress.latest_statuses(session, row_ids)
+    for chunk in range(0, len(row_ids), 20_000):
+        ids = row_ids[chunk : chunk + 20_000]
+        for row_id, member_id, leave in session.execute(
+            select(RowOwner.row_id, Member.id, Member.on_leave_until)
+            .join(Member, Member.id == RowOwner.member_id)
+            .where(RowOwner.row_id.in_(ids), Member.active.is_(True))
+            .order_by(RowOwner.id)
+        ):
+            owners[row_id].append(schedule.Owner(member_id, leave))
+    by_plan: dict[int, list[schedule.RowFacts]] = defaultdict(list)
+    for r in rows:
+        by_plan[r.plan_id].append(
+            schedule.RowFacts(
+                row_id=r.id,
+                position=r.position,
+                due=r.due_date,
+                done=latest.get(r.id) == ProgressStatus.DONE,
+                owners=tuple(owners.get(r.id, ())),
+            )
+        )
+    return by_plan
+
+
+def _principals(session: Session, school_ids: Iterable[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = defaultdict(list)
+    for school_id, member_id in session.execute(
+        select(Member.school_id, Member.id).where(
+            Member.school_id.in_(list(school_ids)),
+            Member.role == Role.PRINCIPAL,
+            Member.active.is_(True),
+        )
+    ):
+        found[school_id].append(member_id)
+    return found
+
+
+def year_start(school_year: str, tz: ZoneInfo) -> dt.datetime:
+    return dt.datetime(int(school_year[:4]), 8, 1, tzinfo=tz)
+
+
+def materialise(
+    session: Session, now: dt.datetime, school_ids: Sequence[int] | None = None
+) -> Materialised:
+    """Write what came due up to `now` into the outbox, school by school (see the module)."""
+    if now.tzinfo is None:
+        raise ValueError("aware datetimes only")
+    query = select(School)
+    if school_ids is not None:
+        query = query.where(School.id.in_(school_ids))
+    schools = list(session.scalars(query))
+    result = Materialised()
+    # Each school's window: from where it stopped (or now, the first time) up to now.
+    windows: dict[int, tuple[dt.datetime, str, ZoneInfo]] = {}
+    for school in schools:
+        if school.materialised_until is None:  # its first run: the schedule starts now
+            school.materialised_until = now
+            continue
+        tz = ZoneInfo(school.timezone)
+        year = school_year_of(now.astimezone(tz).date())
+        start = max(school.materialised_until, year_start(year, tz))
+        if start < now:
+            windows[school.id] = (start, year, tz)
+    plans = {
+        p.school_id: p
+        for p in session.scalars(select(Plan).where(Plan.school_id.in_(list(windows))))
+        if p.school_year == windows[p.school_id][1]
+    }
+    facts = _row_facts(session, [p.id for p in plans.values()])
+    principals = _principals(session, list(windows))
+    values: list[dict[str, Any]] = []
+    for school in schools:
+        if school.id not in windows:
+            continue
+        start, year, tz = windows[school.id]
+        plan = plans.get(school.id)
+        rules = school_settings.load(school).rules()
+        items = schedule.planned(
+            facts.get(plan.id, []) if plan else [],
+            principals.get(school.id, []),
+            year,
+            tz,
+            rules,
+            window=(start, now),
+        )
+        due = schedule.due_between(items, start, now)
+        kept = set(map(id, schedule.catch_up(due)))
+        for item in due:
+            state = OutboxState.PENDING if id(item) in kept else OutboxState.SKIPPED
+            if state == OutboxState.SKIPPED:
+                result.superseded += 1
+            values.append(_values(school.id, item, state))
+            if item.kind == schedule.DIGEST and school.group_chat_id and id(item) in kept:
+                group = _values(school.id, item, state)
+                group.update(
+                    key=f"{GROUP_DIGEST}:-:g{school.group_chat_id}:{item.day.isoformat()}",
+                    kind=GROUP_DIGEST,
+                    member_id=None,
+                    chat_id=school.group_chat_id,
+                )
+                values.append(group)  # several principals: the key makes it one
+        result.schools += 1
+    result.created = _insert(session, values)
+    if windows:
+        session.execute(
+            update(School)
+            .where(School.id.in_(list(windows)))
+            .values(materialised_until=now)
+            .execution_options(synchronize_session=False)
+        )
+    for school in schools:
+        if school.id in windows:
+            school.materialised_until = now
+    return result
+
+
+def _values(school_id: int, item: schedule.Notification, state: str) -> dict[str, Any]:
+    return {
+        "key": item.key,
+        "school_id": school_id,
+        "kind": item.kind,
+        "row_id": item.row_id,
+        "member_id": item.member_id,
+        "chat_id": None,
+        "day": item.day,
+        "send_at": item.send_at,
+        "state": state,
+        "reason": SUPERSEDED if state == OutboxState.SKIPPED else None,
+    }

@@ -1,0 +1,357 @@
+"""The one sender: every message the bot sends on its own goes out here, from the outbox.
+
+It claims due items (pending → sending), checks each again (`bot.notices`), sends its
+messages through the rate limiter (`bot.ratelimit`), and records the outcome at once:
+- 429: everybody waits `retry_after`, then the same message is tried again;
+- network errors and timeouts: retried with exponential backoff, then left pending for later;
+- 403 (the person blocked the bot): the member is marked unreachable, nothing more is sent to
+  them, and the principal is told once (an `unreachable` item);
+- other refusals: the item fails with Telegram's reason.
+
+Delivery guarantee. Each message Telegram accepted is recorded (`parts_sent`, then `sent`) in
+its own commit right after the answer, so a restart resumes where sending stopped and never
+repeats what was recorded. One window cannot be closed: if the process dies after Telegram
+accepted a message and before that commit (a few milliseconds), the item is still `sending` at
+the next start. The Bot API has no idempotency key and no way to read back what a bot sent, so
+that one message must be either resent or dropped; `recover` resends it (at least once), because
+a reminder lost is worse than one shown twice. A clean stop (SIGTERM) finishes the messages in
+flight first, so only a crash can leave one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
+from telegram import Message as TgMessage
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot import notices, outbox, schedule, school_settings
+from bot.clock import Clock
+from bot.ratelimit import Limiter
+from bot.views import Button, Message, messages
+from db.models import Member, OutboxItem, OutboxState, Role, School
+from db.session import Database
+
+log = logging.getLogger(__name__)
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+BACKOFF = (1.0, 2.0, 4.0, 8.0)  # seconds between network retries of one message
+LATER = dt.timedelta(minutes=5)  # when the network stays down, try the item again after this
+MAX_ATTEMPTS = 8
+MAX_RETRY_AFTER = 5  # 429s for one message before it is left for the next round
+
+
+def markup(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in buttons]
+    )
+
+
+async def send(bot: Bot, chat_id: int, message: Message) -> TgMessage:
+    """Send one message as Telegram wants it (HTML, no link previews)."""
+    if message.photo is not None:
+        return await bot.send_photo(
+            chat_id,
+            InputFile(message.photo, filename="chart.png"),
+            caption=message.html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup(message.buttons),
+        )
+    if message.document is not None:
+        name, content = message.document
+        return await bot.send_document(
+            chat_id,
+            InputFile(content, filename=name),
+            caption=message.html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup(message.buttons),
+        )
+    return await bot.send_message(
+        chat_id,
+        message.html or "…",
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup(message.buttons),
+        link_preview_options=NO_PREVIEW,
+    )
+
+
+def seconds(value: int | dt.timedelta) -> float:
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+@dataclass
+class Stats:
+    sent: int = 0  # messages Telegram accepted
+    items_sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    retry_after: int = 0  # 429 answers
+    network_retries: int = 0
+    unreachable: int = 0
+
+
+class Sender:
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        clock: Clock,
+        default_language: str = "vi",
+        limiter: Limiter | None = None,
+        workers: int = 8,
+        batch: int = 100,
+    ) -> None:
+        self.bot, self.db, self.clock = bot, db, clock
+        self.default_language = default_language
+        self.limiter = limiter or Limiter()
+        self.workers, self.batch = workers, batch
+        self.stats = Stats()
+        self._wake = asyncio.Event()
+        self._pause = asyncio.Event()  # cleared while a 429 makes everybody wait
+        self._pause.set()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def recover(self) -> int:
+        """At start: items a crash left `sending` go back to pending (see the module)."""
+        with self.db.transaction() as session:
+            result = session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.state == OutboxState.SENDING)
+                .values(state=OutboxState.PENDING)
+            )
+            count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        if count:
+            log.warning("%d outbox item(s) were being sent when the bot stopped; resending", count)
+        return count
+
+    async def run(self, stop: asyncio.Event, idle: float = 5.0) -> None:
+        """Drain until `stop`; sleeps when nothing is due until woken or `idle` seconds pass."""
+        self.recover()
+        while not stop.is_set():
+            try:
+                done = await self.drain()
+            except Exception:
+                log.exception("draining the outbox failed; trying again shortly")
+                done = 0
+            if done:
+                continue
+            self._wake.clear()
+            waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
+            _, pending = await asyncio.wait(
+                waiters, timeout=idle, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in pending:
+                task.cancel()
+
+    def _claim(self) -> list[int]:
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            query = (
+                select(OutboxItem.id)
+                .where(
+                    OutboxItem.state == OutboxState.PENDING,
+                    OutboxItem.send_at <= now,
+                    (OutboxItem.next_attempt_at.is_(None)) | (OutboxItem.next_attempt_at <= now),
+                )
+                .order_by(OutboxItem.send_at, OutboxItem.id)
+                .limit(self.batch)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            ids = list(session.scalars(query))
+            if ids:
+                session.execute(
+                    update(OutboxItem)
+                    .where(OutboxItem.id.in_(ids))
+                    .values(state=OutboxState.SENDING, attempts=OutboxItem.attempts + 1)
+                )
+        return ids
+
+    async def drain(self) -> int:
+        """Send every item due now; returns how many items were handled."""
+        total = 0
+        while ids := self._claim():
+            queue: asyncio.Queue[int] = asyncio.Queue()
+            for item_id in ids:
+                queue.put_nowait(item_id)
+
+            async def worker(queue: asyncio.Queue[int] = queue) -> None:
+                while not queue.empty():
+                    item_id = queue.get_nowait()
+                    try:
+                        await self._process(item_id)
+                    except Exception:
+                        log.exception("outbox item %s failed unexpectedly", item_id)
+                        self._finish(item_id, OutboxState.FAILED, "error")
+
+            await asyncio.gather(*(worker() for _ in range(min(self.workers, len(ids)))))
+            total += len(ids)
+        return total
+
+    def _finish(
+        self,
+        item_id: int,
+        state: str,
+        reason: str | None = None,
+        next_attempt_at: dt.datetime | None = None,
+    ) -> None:
+        with self.db.transaction() as session:
+            item = session.get(OutboxItem, item_id)
+            if item is None:
+                return
+            item.state, item.reason, item.next_attempt_at = state, reason, next_attempt_at
+            if state == OutboxState.SENT:
+                item.sent_at = self.clock.now()
+        counter = {
+            OutboxState.SENT: "items_sent",
+            OutboxState.SKIPPED: "skipped",
+            OutboxState.FAILED: "failed",
+        }.get(OutboxState(state))
+        if counter:
+            setattr(self.stats, counter, getattr(self.stats, counter) + 1)
+
+    def _prepare(self, item_id: int) -> tuple[int, list[Message], int] | str | dt.datetime:
+        """(chat, messages, already sent), or a skip reason, or when quiet hours end."""
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            item = session.get(OutboxItem, item_id)
+            if item is None:
+                return "deleted"
+            school = session.get(School, item.school_id)
+            if school is not None:
+                rules = school_settings.load(school).rules()
+                local = now.astimezone(ZoneInfo(school.timezone))
+                later = schedule.adjust(local, rules)
+                if later > local:
+                    return later
+            prepared = notices.prepare(session, item, now, self.default_language)
+            if isinstance(prepared, str):
+                return prepared
+            units = [m for view in prepared.views for m in messages(view)]
+            return prepared.chat_id, units, item.parts_sent
+
+    async def _process(self, item_id: int) -> None:
+        prepared = self._prepare(item_id)
+        if isinstance(prepared, dt.datetime):
+            self._finish(item_id, OutboxState.PENDING, "quiet_hours", prepared)
+            return
+        if isinstance(prepared, str):
+            self._finish(item_id, OutboxState.SKIPPED, prepared)
+            return
+        chat_id, units, done = prepared
+        for index in range(done, len(units)):
+            outcome = await self._send_one(item_id, chat_id, units[index])
+            if outcome is not None:
+                return
+            with self.db.transaction() as session:
+                item = session.get(OutboxItem, item_id)
+                if item is not None:
+                    item.parts_sent = index + 1
+                    if index == len(units) - 1:
+                        item.state, item.sent_at, item.reason = (
+                            OutboxState.SENT,
+                            self.clock.now(),
+                            None,
+                        )
+        self.stats.items_sent += 1
+
+    async def _send_one(self, item_id: int, chat_id: int, message: Message) -> str | None:
+        """Send one message, retrying as Telegram asks; None when it was accepted."""
+        network, limited = 0, 0
+        while True:
+            await self._pause.wait()
+            await self.limiter.acquire(chat_id)
+            try:
+                await send(self.bot, chat_id, message)
+                self.stats.sent += 1
+                return None
+            except RetryAfter as exc:
+                self.stats.retry_after += 1
+                limited += 1
+                wait = seconds(exc.retry_after)
+                log.warning("Telegram asked to wait %.0f s (429)", wait)
+                if self._pause.is_set():
+                    self._pause.clear()
+                    await asyncio.sleep(wait)
+                    self._pause.set()
+                if limited >= MAX_RETRY_AFTER:
+                    self._finish(item_id, OutboxState.PENDING, "rate_limited")
+                    return "rate_limited"
+            except Forbidden as exc:
+                log.info("chat %s refuses the bot: %s", chat_id, exc.message)
+                self._unreachable(item_id, chat_id)
+                return "blocked"
+            except BadRequest as exc:
+                log.warning("Telegram refused outbox item %s: %s", item_id, exc.message)
+                self._finish(item_id, OutboxState.FAILED, exc.message[:60])
+                return "refused"
+            except NetworkError as exc:  # includes TimedOut
+                self.stats.network_retries += 1
+                if network >= len(BACKOFF):
+                    self._retry_later(item_id, str(exc))
+                    return "network"
+                log.info("network error (%s); retrying in %.0f s", exc, BACKOFF[network])
+                await asyncio.sleep(BACKOFF[network])
+                network += 1
+            except TelegramError as exc:
+                self._finish(item_id, OutboxState.FAILED, str(exc)[:60])
+                return "error"
+
+    def _retry_later(self, item_id: int, error: str) -> None:
+        with self.db.transaction() as session:
+            item = session.get(OutboxItem, item_id)
+            attempts = item.attempts if item else MAX_ATTEMPTS
+        if attempts >= MAX_ATTEMPTS:
+            self._finish(item_id, OutboxState.FAILED, "network")
+        else:
+            self._finish(item_id, OutboxState.PENDING, "network", self.clock.now() + LATER)
+
+    def _unreachable(self, item_id: int, chat_id: int) -> None:
+        """403: stop sending to this member (or group) and tell the principal once."""
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            item = session.get(OutboxItem, item_id)
+            if item is None:
+                return
+            item.state, item.reason = OutboxState.FAILED, "blocked"
+            if item.member_id is None:  # a group that removed the bot: unlink it
+                school = session.get(School, item.school_id)
+                if school is not None and school.group_chat_id == chat_id:
+                    school.group_chat_id = None
+                return
+            member = session.get(Member, item.member_id)
+            if member is None or member.unreachable_at is not None:
+                return
+            member.unreachable_at = now
+            self.stats.unreachable += 1
+            principals = session.scalars(
+                select(Member).where(
+                    Member.school_id == member.school_id,
+                    Member.role == Role.PRINCIPAL,
+                    Member.active.is_(True),
+                    Member.id != member.id,
+                )
+            )
+            for principal in principals:
+                outbox.enqueue(
+                    session,
+                    key=f"{outbox.UNREACHABLE}:m{member.id}:{principal.id}:{now.date()}",
+                    school_id=member.school_id,
+                    kind=outbox.UNREACHABLE,
+                    day=now.date(),
+                    send_at=now,
+                    member_id=principal.id,
+                    data={"member_id": member.id},
+                )
+        self.stats.failed += 1
+        self.wake()
