@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import aiohttp
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -155,3 +157,19 @@ def test_bad_tokens_are_unauthorized():
 
     status, body = asyncio.run(BotApiEmulator().call("nope", "getMe", {}))
     assert status == 401 and body["description"] == "Unauthorized"
+
+
+async def test_flood_limits_answer_429_with_retry_after(server, bot):
+    server.core.set_limits(TOKEN, per_second=5)
+    for i in range(5):
+        await bot.send_message(USER, f"tin {i}")
+    with pytest.raises(RetryAfter) as refused:
+        await bot.send_message(USER, "một tin quá nhiều")
+    assert refused.value.retry_after in (1, dt.timedelta(seconds=1))
+    assert server.core.flood_refusals(TOKEN) == 1
+    server.core.set_limits(TOKEN, per_chat_per_second=1)
+    await bot.send_message(USER, "một")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(USER, "hai")
+    server.core.user(43, "Lan")
+    await bot.send_message(43, "chat khác thì được")

@@ -11,8 +11,10 @@ import asyncio
 import html.parser
 import itertools
 import json
+import math
 import re
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,6 +138,35 @@ class Failure:
     times: int
 
 
+SEND_METHODS = {"sendmessage", "senddocument", "sendphoto"}
+
+
+@dataclass
+class RateLimits:
+    """Telegram's flood limits, enforced when set: more gets 429 with `retry_after`."""
+
+    per_second: int | None = None  # messages per second for the whole bot (Telegram: ~30)
+    per_chat_per_second: int | None = None  # to one chat (Telegram: ~1)
+    per_group_per_minute: int | None = None  # to one group (Telegram: 20)
+
+
+class Window:
+    """Sliding window of send times."""
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit, self.period = limit, period
+        self.times: deque[float] = deque()
+
+    def check(self, now: float) -> float:
+        """0 if a send is allowed now (and records it), else seconds until it would be."""
+        while self.times and now - self.times[0] >= self.period:
+            self.times.popleft()
+        if len(self.times) >= self.limit:
+            return self.period - (now - self.times[0])
+        self.times.append(now)
+        return 0.0
+
+
 @dataclass
 class BotState:
     token: str
@@ -153,6 +184,9 @@ class BotState:
     calls: list[dict[str, Any]] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
+    limits: RateLimits = field(default_factory=RateLimits)
+    windows: dict[object, Window] = field(default_factory=dict)
+    flood_refusals: int = 0  # 429 answers given because a limit was exceeded
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # file_id → (name, bytes)
     webhook: str = ""
     poller: asyncio.Future[None] | None = None
@@ -278,6 +312,33 @@ class BotApiEmulator:
                 raise ApiError(failure.status, failure.description, parameters)
         if name in EVENT_METHODS and params.get("chat_id") in bot.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if name in SEND_METHODS:
+            self._flood_check(bot, params)
+
+    @staticmethod
+    def _flood_check(bot: BotState, params: dict[str, Any]) -> None:
+        chat = params.get("chat_id")
+        chat_id = int(chat) if isinstance(chat, int) or str(chat).lstrip("-").isdigit() else 0
+        limits = bot.limits
+        checks: list[tuple[object, int, float]] = []
+        if limits.per_chat_per_second and chat_id > 0:
+            checks.append((("chat", chat_id), limits.per_chat_per_second, 1.0))
+        if limits.per_group_per_minute and chat_id < 0:
+            checks.append((("group", chat_id), limits.per_group_per_minute, 60.0))
+        if limits.per_second:
+            checks.append(("bot", limits.per_second, 1.0))
+        now = time.monotonic()
+        for key, limit, period in checks:
+            window = bot.windows.setdefault(key, Window(limit, period))
+            wait = window.check(now)
+            if wait > 0:
+                for earlier, *_ in checks[: checks.index((key, limit, period))]:
+                    bot.windows[earlier].times.pop()  # this send did not happen
+                bot.flood_refusals += 1
+                retry = max(1, math.ceil(wait))
+                raise ApiError(
+                    429, f"Too Many Requests: retry after {retry}", {"retry_after": retry}
+                )
 
     def _m_getme(self, bot: BotState, p: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -742,6 +803,20 @@ class BotApiEmulator:
         self.bot(token).failures.append(
             Failure(method, status, description or default, retry_after, times)
         )
+
+    def set_limits(
+        self,
+        token: str,
+        per_second: int | None = None,
+        per_chat_per_second: int | None = None,
+        per_group_per_minute: int | None = None,
+    ) -> None:
+        bot = self.bot(token)
+        bot.limits = RateLimits(per_second, per_chat_per_second, per_group_per_minute)
+        bot.windows.clear()
+
+    def flood_refusals(self, token: str) -> int:
+        return self.bot(token).flood_refusals
 
     def block(self, token: str, user_id: int) -> None:
         self.bot(token).blocked.add(user_id)

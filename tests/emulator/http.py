@@ -80,7 +80,18 @@ class EmulatorServer:
         args: dict[str, Any] = dict(request.query)
         if request.method == "POST" and request.can_read_body:
             args.update(await request.json())
-        for key in ("user_id", "chat_id", "message_id", "count", "status", "retry_after", "times"):
+        for key in (
+            "user_id",
+            "chat_id",
+            "message_id",
+            "count",
+            "status",
+            "retry_after",
+            "times",
+            "per_second",
+            "per_chat_per_second",
+            "per_group_per_minute",
+        ):
             if key in args and args[key] is not None:
                 args[key] = int(args[key])
         if "timeout" in args:
@@ -101,6 +112,8 @@ class EmulatorServer:
                 "unblock",
                 "calls",
                 "user",
+                "set_limits",
+                "flood_refusals",
             ):
                 result = getattr(core, action)(**args)
             else:

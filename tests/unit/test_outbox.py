@@ -69,7 +69,7 @@ def test_the_first_run_starts_now_and_sends_nothing_from_before(db):
 
 
 def test_a_moment_passing_makes_one_item_and_running_twice_adds_nothing(db):
-    school_id, principal, lan, _ = seed(db)
+    school_id, _principal, lan, _ = seed(db)
     clock = ManualClock(at(2025, 12, 28, 7, 59))
     run(db, clock.now())
     clock.advance(minutes=2)
@@ -123,7 +123,7 @@ def test_a_plan_imported_mid_year_gets_no_flood(db):
 
 
 def test_nothing_older_than_the_current_school_year(db):
-    school_id, principal, lan, _ = seed(db, ("trước 31/05/2025",), year="2024-2025")
+    school_id, _principal, _lan, _ = seed(db, ("trước 31/05/2025",), year="2024-2025")
     set_watermark(db, school_id, at(2025, 5, 20))  # down over the summer
     run(db, at(2025, 9, 8, 9))
     found = items(db)
@@ -132,7 +132,7 @@ def test_nothing_older_than_the_current_school_year(db):
 
 
 def test_a_finished_row_gets_no_more_reminders(db):
-    school_id, principal, lan, rows = seed(db)
+    school_id, _principal, lan, rows = seed(db)
     with db.transaction() as session:
         row = plans.get_row(session, school_id, rows[0])
         progress.add_report(session, row, session.get(type(row.owners[0].member), lan), "done", "")
