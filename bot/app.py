@@ -35,14 +35,19 @@ from bot.scheduler import Scheduler
 from bot.sender import Sender
 from conversations import (
     add_row,
+    digest,
     fallback,
     import_plan,
     owners,
     plan,
+    reminders,
     report,
     rows,
     start,
     team,
+)
+from conversations import (
+    settings as settings_flow,
 )
 from conversations.base import SERVICES, Services, turn_handler
 from db.session import Database
@@ -59,6 +64,8 @@ COMMANDS = (
     "import",
     "export",
     "report_year",
+    "digest",
+    "settings",
     "language",
     "help",
     "cancel",
@@ -77,6 +84,8 @@ def command_menu(language: str) -> list[BotCommand]:
         "export": t._("the plan as a file"),
         "import": t._("import the plan from a Word or Excel file"),
         "report_year": t._("the end-of-year report"),
+        "digest": t._("the plan at a glance: done, late, stuck"),
+        "settings": t._("reminder times, holidays, your leave"),
         "language": t._("Vietnamese or English"),
         "help": t._("what I can do"),
         "cancel": t._("stop (drafts are kept)"),
@@ -158,6 +167,11 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("mine", handler(owners.on_mine), filters=private),
             CommandHandler("report", handler(report.on_report), filters=private),
             CallbackQueryHandler(handler(report.on_callback), pattern=r"^g:"),
+            CallbackQueryHandler(handler(reminders.on_callback), pattern=r"^n:"),
+            CommandHandler("digest", handler(digest.on_digest), filters=private),
+            CommandHandler("settings", handler(settings_flow.on_settings), filters=private),
+            CallbackQueryHandler(handler(settings_flow.on_callback), pattern=r"^c:"),
+            CommandHandler("linkgroup", handler(digest.on_linkgroup)),
             CommandHandler("team", handler(team.on_team), filters=private),
             CommandHandler("invite", handler(team.on_invite), filters=private),
             CommandHandler("export", handler(plan.on_export), filters=private),

@@ -93,23 +93,21 @@ def _row_buttons(t: Translator, row: PlanRow, item: OutboxItem) -> list[list[But
 
 def _row_reminder(t: Translator, row: PlanRow, item: OutboxItem, today: dt.date) -> View:
     due = row.due_date or plans_end(row)
-    days = (due - today).days
-    if item.kind == schedule.DUE_SOON:
+    days = (due - today).days  # as of the day it is sent (it may have waited)
+    if days > 0:
         head = t.ngettext(
             "Reminder: {n} day left until the deadline ({date}).",
             "Reminder: {n} days left until the deadline ({date}).",
             days,
         ).format(n=days, date=t.date(due))
-    elif item.kind == schedule.DUE_TODAY or days == 0:
+    elif days == 0:
         head = t._("Reminder: today ({date}) is the deadline.").format(date=t.date(due))
-    elif days < 0:
+    else:
         head = t.ngettext(
             "Overdue by {n} day (deadline {date}), not reported done yet.",
             "Overdue by {n} days (deadline {date}), not reported done yet.",
             -days,
         ).format(n=-days, date=t.date(due))
-    else:
-        head = t._("Reminder, as you asked: deadline {date}.").format(date=t.date(due))
     parts = [bold("⏰ " + head), plain("\n" + short_row(t, row, 200))]
     if row.tasks:
         parts.append(italic("\n" + " ".join(row.tasks.split())[:300]))

@@ -241,6 +241,7 @@ def materialise(
                 values.append(group)  # several principals: the key makes it one
         result.schools += 1
     result.created = _insert(session, values)
+    result.superseded += _supersede_older(session, values)
     if windows:
         session.execute(
             update(School)
@@ -252,6 +253,41 @@ def materialise(
         if school.id in windows:
             school.materialised_until = now
     return result
+
+
+def _supersede_older(session: Session, values: list[dict[str, Any]]) -> int:
+    """A new pending reminder of a row for a member stands for the older ones not sent yet
+    (e.g. left pending by a crash, or held by quiet hours): those are skipped, not sent late."""
+    newest: dict[tuple[int, int], dt.datetime] = {}
+    for v in values:
+        if v["state"] == OutboxState.PENDING and v["kind"] in schedule.REMINDERS:
+            group = (v["row_id"], v["member_id"])
+            newest[group] = max(newest.get(group, v["send_at"]), v["send_at"])
+    if not newest:
+        return 0
+    row_ids = sorted({row for row, _ in newest})
+    older: list[int] = []
+    for start in range(0, len(row_ids), 5_000):
+        for item_id, row_id, member_id, send_at in session.execute(
+            select(
+                OutboxItem.id, OutboxItem.row_id, OutboxItem.member_id, OutboxItem.send_at
+            ).where(
+                OutboxItem.state == OutboxState.PENDING,
+                OutboxItem.kind.in_([*schedule.REMINDERS, SNOOZE]),
+                OutboxItem.row_id.in_(row_ids[start : start + 5_000]),
+            )
+        ):
+            latest = newest.get((row_id, member_id))
+            if latest is not None and send_at < latest:
+                older.append(item_id)
+    if older:
+        session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id.in_(older), OutboxItem.state == OutboxState.PENDING)
+            .values(state=OutboxState.SKIPPED, reason=SUPERSEDED)
+            .execution_options(synchronize_session=False)
+        )
+    return len(older)
 
 
 def _values(school_id: int, item: schedule.Notification, state: str) -> dict[str, Any]:

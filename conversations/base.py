@@ -116,6 +116,7 @@ class Turn:
     incoming: Incoming
     now: dt.datetime
     bot_username: str = ""
+    clock: Clock = field(default_factory=SystemClock)
 
     @property
     def school(self) -> School:
@@ -178,6 +179,7 @@ def turn_handler(
                 incoming=incoming,
                 now=services.clock.now().astimezone(services.settings.tz),
                 bot_username=context.bot.username or "",
+                clock=services.clock,
             )
             if seen(state, incoming.update_id):
                 log.info("update %s delivered again; not applied twice", incoming.update_id)

@@ -11,7 +11,7 @@ from types import ModuleType
 
 from bot.chatstate import leave
 from bot.views import View, bold
-from conversations import add_row, import_plan, owners, report, team
+from conversations import add_row, import_plan, owners, report, settings, team
 from conversations.base import Turn
 from conversations.start import help_view
 
@@ -22,6 +22,7 @@ FLOWS: dict[str, ModuleType] = {
     owners.FLOW: owners,
     import_plan.FLOW: import_plan,
     report.FLOW: report,
+    settings.FLOW: settings,
 }
 
 log = logging.getLogger(__name__)

@@ -67,6 +67,17 @@ def on_report(turn: Turn) -> list[View]:
     return prompt(turn)
 
 
+def start_on_row(turn: Turn, row_id: int) -> list[View]:
+    """Report on one row straight away (the button on a reminder)."""
+    t = turn.t
+    row = plans.get_row(turn.session, turn.school.id, row_id)
+    if row is None or row.status != RowStatus.ACTIVE or not _may_report(turn, row):
+        log.info("refused report on row %s for member %s", row_id, turn.member and turn.member.id)
+        return [View([bold(t._("You may not report on this row."))], toast=t._("Not allowed"))]
+    enter(turn.state, FLOW, STEP_STATUS, row_id=row.id, report_id=None)
+    return prompt(turn)
+
+
 def prompt(turn: Turn) -> list[View]:
     t = turn.t
     step = turn.state.step

@@ -210,6 +210,7 @@ class BotApiEmulator:
     def __init__(self) -> None:
         self.bots: dict[str, BotState] = {}
         self.users: dict[int, dict[str, Any]] = {}
+        self.groups: dict[int, dict[str, Any]] = {}
         self._file_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
 
@@ -240,7 +241,15 @@ class BotApiEmulator:
             }
         return self.users[user_id]
 
+    def group(self, chat_id: int, title: str = "Nhóm") -> dict[str, Any]:
+        """A group chat (negative id) the bot is in."""
+        assert chat_id < 0
+        self.groups[chat_id] = {"id": chat_id, "type": "group", "title": title}
+        return self.groups[chat_id]
+
     def _chat(self, chat_id: int) -> dict[str, Any]:
+        if chat_id in self.groups:
+            return dict(self.groups[chat_id])
         user = self.users.get(chat_id, {"first_name": "?"})
         return {"id": chat_id, "type": "private", "first_name": user["first_name"]}
 
@@ -448,7 +457,7 @@ class BotApiEmulator:
             chat = int(chat_id)
         except (TypeError, ValueError) as exc:
             raise ApiError(400, "Bad Request: chat not found") from exc
-        if chat not in self.users:
+        if chat not in self.users and chat not in self.groups:
             raise ApiError(400, "Bad Request: chat not found")
         return bot.messages.setdefault(chat, {})
 
@@ -634,19 +643,32 @@ class BotApiEmulator:
 
     # ------------------------------------------------------------ driver (people)
 
-    def _user_message(self, token: str, user_id: int, **content: Any) -> dict[str, Any]:
+    def _user_message(
+        self, token: str, user_id: int, chat_id: int | None = None, **content: Any
+    ) -> dict[str, Any]:
         bot = self.bot(token)
         user = self.user(user_id) if user_id not in self.users else self.users[user_id]
-        counter = bot.message_ids.setdefault(user_id, itertools.count(1))
+        chat = chat_id if chat_id is not None else user_id
+        counter = bot.message_ids.setdefault(chat, itertools.count(1))
         message = {
             "message_id": next(counter),
             "date": int(time.time()),
             "from": user,
-            "chat": self._chat(user_id),
+            "chat": self._chat(chat),
             **content,
         }
-        bot.messages.setdefault(user_id, {})
+        bot.messages.setdefault(chat, {})
         return self._push_update(bot, "message", message)
+
+    def send_group_text(self, token: str, user_id: int, chat_id: int, text: str) -> dict[str, Any]:
+        """A member writes in a group chat (e.g. /linkgroup@bot)."""
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            content["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": utf16_len(command)}
+            ]
+        return self._user_message(token, user_id, chat_id=chat_id, **content)
 
     def send_text(self, token: str, user_id: int, text: str) -> dict[str, Any]:
         content: dict[str, Any] = {"text": text}

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from telegram import Update
 
+from bot import outbox
 from bot.app import build_application, post_init
+from bot.clock import ManualClock
 from bot.people import create_school
+from bot.sender import Sender
 from db.session import Database
 from tests.conftest import TOKEN
 from tests.emulator import BotApiEmulator, EmulatorRequest
@@ -18,10 +22,29 @@ from tests.emulator import BotApiEmulator, EmulatorRequest
 class Harness:
     """Act as people and collect what the bot said back, update by update."""
 
-    def __init__(self, application: Any, core: BotApiEmulator, db: Database) -> None:
+    def __init__(
+        self, application: Any, core: BotApiEmulator, db: Database, clock: ManualClock
+    ) -> None:
         self.app = application
         self.core = core
         self.db = db
+        self.clock = clock
+        self._sender: Sender | None = None
+
+    @property
+    def sender(self) -> Sender:
+        """The bot's one sender, on the same clock (drained by hand: no scheduler, no sleep)."""
+        if self._sender is None:
+            self._sender = Sender(self.app.bot, self.db, self.clock)
+        return self._sender
+
+    async def tick(self, **delta: float) -> int:
+        """Move the clock, materialise what came due and drain the outbox; items handled."""
+        if delta:
+            self.clock.advance(**delta)
+        with self.db.transaction() as session:
+            outbox.materialise(session, self.clock.now())
+        return await self.sender.drain()
 
     def user(self, user_id: int, name: str = "Hà", language: str = "vi") -> None:
         self.core.user(user_id, first_name=name, language_code=language)
@@ -91,10 +114,15 @@ def buttons(message: dict) -> list[str]:
 @pytest.fixture
 async def harness(settings, db) -> AsyncIterator[Harness]:
     core = BotApiEmulator()
+    clock = ManualClock(dt.datetime.now(dt.UTC))
     application = build_application(
-        settings, db, request=EmulatorRequest(core), get_updates_request=EmulatorRequest(core)
+        settings,
+        db,
+        request=EmulatorRequest(core),
+        get_updates_request=EmulatorRequest(core),
+        clock=clock,
     )
     await application.initialize()
     await post_init(application)
-    yield Harness(application, core, db)
+    yield Harness(application, core, db, clock)
     await application.shutdown()

@@ -1,0 +1,253 @@
+"""/settings: a member's own leave; for the principal and vice-principals, the school's schedule.
+
+Shown: send time, quiet hours, the weekly digest, holidays, the linked group, and the clock
+when it was set with `caitien run --now`. Each change is a button, then a short text answer;
+an answer that cannot be read gets an example and the same question again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from bot import school_settings
+from bot.chatstate import enter, leave
+from bot.clock import is_simulated
+from bot.permissions import can_manage_team
+from bot.school_settings import parse_date, parse_holiday, parse_time
+from bot.views import Button, View, bold, italic, plain
+from conversations.base import Turn
+
+log = logging.getLogger(__name__)
+
+FLOW = "settings"
+PREFIX = "c:"
+MENU, SEND_TIME, QUIET, DIGEST_TIME, HOLIDAY, LEAVE = (
+    "menu",
+    "send_time",
+    "quiet",
+    "digest_time",
+    "holiday",
+    "leave",
+)
+SCHOOL_STEPS = {SEND_TIME, QUIET, DIGEST_TIME, HOLIDAY}
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _cb(turn: Turn, *parts: str) -> str:
+    return PREFIX + ":".join([*parts, str(turn.state.version)])
+
+
+def _hm(value: dt.time) -> str:
+    return value.strftime("%H:%M")
+
+
+def on_settings(turn: Turn) -> list[View]:
+    enter(turn.state, FLOW, MENU)
+    return prompt(turn)
+
+
+def _menu(turn: Turn) -> View:
+    t = turn.t
+    assert turn.member is not None
+    member = turn.member
+    parts = [bold("⚙️ " + t._("Settings"))]
+    buttons: list[list[Button]] = []
+    if can_manage_team(member):
+        school = turn.school
+        current = school_settings.load(school)
+        weekday = t._(WEEKDAYS[current.digest_weekday])
+        parts += [
+            plain("\n" + t._("Reminders are sent at {time}.").format(time=_hm(current.send_time))),
+            plain(
+                "\n"
+                + t._("Quiet hours: {start}–{end} (what falls there waits).").format(
+                    start=_hm(current.quiet_from), end=_hm(current.quiet_until)
+                )
+            ),
+            plain(
+                "\n"
+                + t._("Weekly digest: {day} at {time}.").format(
+                    day=weekday, time=_hm(current.digest_time)
+                )
+            ),
+            bold("\n" + t._("Holidays (nothing is sent):")),
+        ]
+        if current.holidays:
+            for h in current.holidays:
+                span = t.date(h.start) if h.start == h.end else f"{t.date(h.start)}–{t.date(h.end)}"
+                parts.append(plain(f"\n• {span} {h.label}".rstrip()))
+        else:
+            parts.append(italic(" " + t._("none yet")))
+        group = school.group_chat_id
+        parts.append(
+            plain(
+                "\n"
+                + (
+                    t._("The digest is also posted to a linked group.")
+                    if group
+                    else t._("No group linked (add me to a group and send /linkgroup there).")
+                )
+            )
+        )
+        buttons += [
+            [
+                Button(t._("Send time"), _cb(turn, SEND_TIME)),
+                Button(t._("Quiet hours"), _cb(turn, QUIET)),
+            ],
+            [
+                Button(t._("Digest time"), _cb(turn, DIGEST_TIME)),
+                Button(t._("Add a holiday"), _cb(turn, HOLIDAY)),
+            ],
+        ]
+        for i, h in enumerate(current.holidays[:10]):
+            label = t._("Remove {date} {label}").format(date=t.date(h.start), label=h.label)
+            buttons.append([Button("🗑 " + label.strip()[:60], _cb(turn, "rh", str(i)))])
+        if group:
+            buttons.append([Button(t._("Unlink the group"), _cb(turn, "ug"))])
+    leave_until = member.on_leave_until
+    if leave_until and leave_until >= turn.now.date():
+        parts.append(
+            bold("\n" + t._("You are on leave until {date}.").format(date=t.date(leave_until)))
+        )
+        buttons.append([Button(t._("I am back"), _cb(turn, "back"))])
+    else:
+        parts.append(plain("\n" + t._("On leave? You get no reminders until you are back.")))
+        buttons.append([Button(t._("I am on leave until…"), _cb(turn, LEAVE))])
+    if is_simulated(turn.clock):
+        parts.append(
+            italic(
+                "\n"
+                + t._("The bot's clock is set to {moment} (a trial run).").format(
+                    moment=turn.now.strftime("%d/%m/%Y %H:%M")
+                )
+            )
+        )
+    return View(parts, buttons)
+
+
+QUESTIONS = {
+    SEND_TIME: ("At what time should reminders go out? For example 7:30.", "7:30"),
+    QUIET: ("Quiet hours, from and until? For example 20:00-07:00.", "20:00-07:00"),
+    DIGEST_TIME: ("At what time on Monday should the digest come? For example 7:30.", "7:30"),
+    HOLIDAY: (
+        "Which days? For example: 14/02/2026 - 22/02/2026 Tết Nguyên đán",
+        "14/02/2026 - 22/02/2026",
+    ),
+    LEAVE: ("On leave until which day? For example 15/03/2026.", "15/03/2026"),
+}
+
+
+def prompt(turn: Turn) -> list[View]:
+    t = turn.t
+    step = turn.state.step or MENU
+    if step == MENU:
+        return [_menu(turn)]
+    question, _ = QUESTIONS[step]
+    return [View([bold(t._(question)), italic("\n" + t._("/cancel: stop"))])]
+
+
+def on_callback(turn: Turn) -> list[View]:
+    t = turn.t
+    parts = (turn.incoming.callback_data or "")[len(PREFIX) :].split(":")
+    if turn.state.flow != FLOW or not parts[-1].isdigit() or int(parts[-1]) != turn.state.version:
+        stale = View(
+            [bold(t._("This button belongs to an older message."))],
+            toast=t._("This button is no longer valid."),
+        )
+        return [stale, *(prompt(turn) if turn.state.flow == FLOW else [])]
+    action, args = parts[0], parts[1:-1]
+    manager = can_manage_team(turn.member)
+    if action in SCHOOL_STEPS | {"rh", "ug"} and not manager:
+        log.info("refused settings %s for member %s", action, turn.member and turn.member.id)
+        return [View([bold(t._("Only the principal and vice-principals change this."))])]
+    if action in QUESTIONS:
+        enter(turn.state, FLOW, action)
+        return prompt(turn)
+    if action == "rh" and args and args[0].isdigit():
+        current = school_settings.load(turn.school)
+        index = int(args[0])
+        if index < len(current.holidays):
+            kept = tuple(h for i, h in enumerate(current.holidays) if i != index)
+            school_settings.update(turn.school, holidays=kept)
+    elif action == "ug":
+        turn.school.group_chat_id = None
+    elif action == "back":
+        assert turn.member is not None
+        turn.member.on_leave_until = None
+    enter(turn.state, FLOW, MENU)
+    return [View([bold("✅ " + t._("Saved."))], toast=t._("Saved.")), *prompt(turn)]
+
+
+def on_text(turn: Turn) -> list[View]:
+    t = turn.t
+    step = turn.state.step or MENU
+    text = turn.incoming.text or ""
+    if step == MENU:
+        return [View([bold(t._("Please choose with the buttons."))]), *prompt(turn)]
+    if step in SCHOOL_STEPS and not can_manage_team(turn.member):
+        leave(turn.state)
+        return [View([bold(t._("Only the principal and vice-principals change this."))])]
+    saved = _apply(turn, step, text)
+    if not saved:
+        example = QUESTIONS[step][1]
+        return [
+            View(
+                [bold(t._("I could not read that. For example: {example}").format(example=example))]
+            ),
+            *prompt(turn),
+        ]
+    enter(turn.state, FLOW, MENU)
+    return [View([bold("✅ " + t._("Saved."))]), *prompt(turn)]
+
+
+def _apply(turn: Turn, step: str, text: str) -> bool:
+    school = turn.school
+    if step in (SEND_TIME, DIGEST_TIME):
+        value = parse_time(text)
+        if value is None:
+            return False
+        school_settings.update(school, **{step: value})
+        return True
+    if step == QUIET:
+        pieces = [p for p in text.replace("–", "-").split("-") if p.strip()]
+        times = [parse_time(p) for p in pieces]
+        if len(times) != 2 or None in times:
+            return False
+        start, end = times
+        assert start is not None and end is not None
+        if start <= end:  # quiet hours run overnight, e.g. 20:00-07:00
+            return False
+        school_settings.update(school, quiet_from=start, quiet_until=end)
+        return True
+    if step == HOLIDAY:
+        holiday = parse_holiday(text)
+        if holiday is None:
+            return False
+        current = school_settings.load(school)
+        school_settings.update(
+            school, holidays=tuple(sorted((*current.holidays, holiday), key=lambda h: h.start))
+        )
+        return True
+    if step == LEAVE:
+        day = parse_date(text)
+        if day is None or day < turn.now.date():
+            return False
+        assert turn.member is not None
+        turn.member.on_leave_until = day
+        return True
+    return False
+
+
+def skip(turn: Turn) -> list[View]:
+    return [View([bold(turn.t._("Please choose with the buttons."))]), *prompt(turn)]
+
+
+def go_back(turn: Turn) -> list[View]:
+    enter(turn.state, FLOW, MENU)
+    return prompt(turn)
+
+
+def cancel(turn: Turn) -> list[View]:
+    leave(turn.state)
+    return [View([bold(turn.t._("Stopped. Nothing else was changed."))])]

@@ -1,0 +1,256 @@
+"""Reminders end to end in-process: materialise → sender → emulator, with a controllable clock.
+
+Every schedule rule is checked in tests/unit/test_schedule.py and the outbox in
+tests/unit/test_outbox.py; here the same rules go through the one sender to people's chats:
+send-time checks (done, leave, not joined, quiet hours, holidays), snooze, the buttons on a
+reminder, 429 and 403, and /settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot import plans, progress, school_settings, team
+from bot.school_settings import Holiday
+from db.models import Member, OutboxItem, School
+from tests.conftest import TOKEN
+from tests.handlers.conftest import buttons, text
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+P, LAN, HAI = 30, 61, 62
+YEAR = "2026-2027"
+
+
+def at(y, m, d, h=8, mi=0):
+    return dt.datetime(y, m, d, h, mi, tzinfo=TZ)
+
+
+async def seed(harness, timelines=("trước 31/12/2026",), hai_joins=True):
+    """Principal P, Lan (joined) owning every row, Hải (joined or not) owning the last one."""
+    harness.clock.set(at(2026, 9, 5, 9))
+    await harness.principal(P)
+    with harness.db.transaction() as session:
+        school = session.scalar(select(School))
+        principal = session.scalar(select(Member).where(Member.role == "principal"))
+        lan, lan_code = team.add_member(session, school, "Đặng Thị Lan", "staff", "Kế toán")
+        hai, hai_code = team.add_member(session, school, "Bùi Văn Hải", "staff", None)
+        plan = plans.ensure_plan(session, school, YEAR)
+        regulation = plans.regulation_of(school)
+        ids = []
+        for i, timeline in enumerate(timelines):
+            row = plans.new_draft(session, principal, plan)
+            plans.set_criterion(session, row, regulation, ("1.4", "2.1", "5.2")[i % 3], principal)
+            plans.set_field(session, row, "expected_result", f"Kết quả {i + 1}", YEAR, principal)
+            plans.set_field(session, row, "timeline_text", timeline, YEAR, principal)
+            plans.save_draft(session, row, principal)
+            owners = [lan.id, hai.id] if i == len(timelines) - 1 else [lan.id]
+            team.set_owners(session, row, owners, lan.id, principal)
+            ids.append(row.id)
+        codes = [lan_code.code] + ([hai_code.code] if hai_joins else [])
+    for user, code in zip((LAN, HAI), codes, strict=False):
+        harness.user(user, name=("Lan", "Hải")[user - LAN])
+        await harness.send(user, f"/start {code}")
+    await harness.tick()  # the school's schedule starts now
+    return ids
+
+
+def states(harness):
+    with harness.db.transaction() as session:
+        return [
+            (i.kind, i.member_id, i.state, i.reason)
+            for i in session.scalars(select(OutboxItem).order_by(OutboxItem.id))
+        ]
+
+
+def chat(harness, user):
+    return [m for m in harness.core.messages(TOKEN, user) if m.get("from", {}).get("is_bot")]
+
+
+async def test_reminders_come_at_eight_with_buttons_and_can_be_snoozed(harness):
+    await seed(harness)
+    harness.clock.set(at(2026, 12, 17, 7, 59))
+    assert await harness.tick() == 0
+    assert await harness.tick(minutes=2) == 2  # Lan and Hải, 14 days before
+    [reminder] = chat(harness, LAN)[-1:]
+    assert "còn 14 ngày đến hạn (31/12/2026)" in reminder["text"]
+    assert "Kết quả 1" in reminder["text"]
+    assert buttons(reminder) == ["📝 Báo cáo tiến độ", "⏰ Nhắc lại ngày mai", "3 ngày nữa"]
+    [snoozed] = await harness.press(LAN, "⏰ Nhắc lại ngày mai")
+    assert "Sẽ nhắc lại vào ngày 18/12/2026" in snoozed["text"]
+    assert await harness.tick(hours=23, minutes=59) == 0  # 08:00 not reached yet
+    assert await harness.tick(minutes=1) == 1
+    assert "hạn 31/12/2026" in chat(harness, LAN)[-1]["text"]
+    # The buttons on a reminder open the report on that row.
+    [status] = await harness.press(LAN, "📝 Báo cáo tiến độ")
+    assert buttons(status) == ["Chưa thực hiện", "Đang thực hiện", "Hoàn thành", "Gặp khó khăn"]
+
+
+async def test_a_finished_row_gets_no_more_reminders(harness):
+    [row_id] = await seed(harness)
+    harness.clock.set(at(2026, 12, 28, 7, 59))
+    await harness.tick()
+    with harness.db.transaction() as session:
+        school = session.scalar(select(School))
+        row = plans.get_row(session, school.id, row_id)
+        lan = session.scalar(select(Member).where(Member.display_name == "Đặng Thị Lan"))
+        progress.add_report(session, row, lan, "done", "Xong")
+    # Materialised before it was done would still be skipped at send time:
+    await harness.tick(minutes=2)
+    harness.clock.set(at(2027, 2, 1, 9))
+    await harness.tick()
+    sent = [s for s in states(harness) if s[2] == "sent" and s[0] != "digest"]
+    assert sent == []
+
+
+async def test_skipped_at_send_time_done_leave_and_not_joined(harness):
+    [row_id] = await seed(harness, hai_joins=False)
+    harness.clock.set(at(2026, 12, 28, 7, 59))
+    await harness.tick()
+    with harness.db.transaction() as session:
+        lan = session.scalar(select(Member).where(Member.display_name == "Đặng Thị Lan"))
+        lan.on_leave_until = dt.date(2027, 1, 2)
+    await harness.tick(minutes=2)
+    reasons = sorted((s[2], s[3]) for s in states(harness) if s[0] == "due_soon")
+    assert reasons == [("skipped", "not_joined"), ("skipped", "on_leave")]
+    # Back from leave: the due-day reminder reaches her, still none for Hải.
+    harness.clock.set(
+        at(
+            2026,
+            12,
+            31,
+            8,
+            0,
+        )
+    )
+    await harness.tick(seconds=1)
+    today = [(s[2], s[3]) for s in states(harness) if s[0] == "due_today"]
+    assert sorted(today) == [("skipped", "not_joined"), ("skipped", "on_leave")]
+    harness.clock.set(at(2027, 1, 7, 8, 0))
+    await harness.tick(seconds=1)
+    assert "Đã quá hạn 7 ngày" in chat(harness, LAN)[-1]["text"]
+
+
+async def test_after_downtime_quiet_hours_hold_the_catch_up_until_seven(harness):
+    await seed(harness)
+    harness.clock.set(at(2026, 12, 17, 7, 0))
+    await harness.tick()
+    harness.clock.set(at(2026, 12, 29, 21, 30))  # down from 07:00 on the 17th until 21:30 the 29th
+    await harness.tick()
+    pending = [s for s in states(harness) if s[0] == "due_soon" and s[2] == "pending"]
+    assert len(pending) == 2  # the latest (3 days before) for Lan and Hải; the 14-day one skipped
+    assert chat(harness, LAN)[-1:] and "còn" not in chat(harness, LAN)[-1]["text"]
+    await harness.tick(hours=9, minutes=29)  # 06:59 next day: still quiet
+    assert [s for s in states(harness) if s[0] == "due_soon" and s[2] == "sent"] == []
+    await harness.tick(minutes=1)
+    assert "còn 1 ngày đến hạn" in chat(harness, LAN)[-1]["text"]  # shown as of the day sent
+
+
+async def test_holidays_hold_reminders_until_after(harness):
+    await seed(harness, ("trước 20/02/2027",))
+    with harness.db.transaction() as session:
+        school = session.scalar(select(School))
+        school_settings.update(
+            school, holidays=(Holiday(dt.date(2027, 2, 4), dt.date(2027, 2, 14), "Tết"),)
+        )
+    harness.clock.set(at(2027, 2, 6, 7))  # 14 days before is 06/02, in Tết
+    await harness.tick()
+    await harness.tick(hours=2)
+    assert [s for s in states(harness) if s[0] == "due_soon"] == []
+    harness.clock.set(at(2027, 2, 15, 7, 59))
+    await harness.tick()
+    await harness.tick(minutes=1)
+    assert "còn 5 ngày đến hạn" in chat(harness, LAN)[-1]["text"]
+
+
+async def test_429_waits_retry_after_and_sends_once(harness):
+    await seed(harness)
+    harness.clock.set(at(2026, 12, 17, 7, 59))
+    await harness.tick()
+    harness.core.fail_next(TOKEN, "sendMessage", 429, retry_after=1, times=2)
+    await harness.tick(minutes=2)
+    assert harness.sender.stats.retry_after == 2
+    reminders = [m for m in chat(harness, LAN) if "còn 14 ngày" in m["text"]]
+    assert len(reminders) == 1
+    assert [s[2] for s in states(harness) if s[0] == "due_soon"] == ["sent", "sent"]
+
+
+async def test_403_marks_the_member_unreachable_and_tells_the_principal_once(harness):
+    await seed(harness, ("trước 31/12/2026", "trước 15/01/2027"))
+    harness.core.block(TOKEN, LAN)
+    harness.clock.set(at(2026, 12, 17, 7, 59))
+    await harness.tick()
+    await harness.tick(minutes=2)
+    [notice] = [m for m in chat(harness, P) if "chặn" in m.get("text", "")]
+    assert "Đặng Thị Lan đã chặn bot" in notice["text"]
+    with harness.db.transaction() as session:
+        lan = session.scalar(select(Member).where(Member.display_name == "Đặng Thị Lan"))
+        assert lan.unreachable_at is not None
+    harness.clock.set(at(2027, 1, 1, 7, 59))  # 14 days before 15/01: another reminder for Lan
+    await harness.tick()
+    await harness.tick(minutes=2)
+    assert ("due_soon", lan.id, "skipped", "unreachable") in states(harness)
+    assert len([m for m in chat(harness, P) if "chặn" in m.get("text", "")]) == 1
+    # She unblocks and writes: reminders resume.
+    harness.core.unblock(TOKEN, LAN)
+    await harness.send(LAN, "/mine")
+    with harness.db.transaction() as session:
+        assert session.get(Member, lan.id).unreachable_at is None
+
+
+async def test_a_network_error_is_retried(harness):
+    await seed(harness)
+    harness.clock.set(at(2026, 12, 17, 7, 59))
+    await harness.tick()
+    harness.core.fail_next(TOKEN, "sendMessage", 502, "Bad Gateway", times=1)
+    await harness.tick(minutes=2)
+    assert harness.sender.stats.network_retries == 1
+    assert [s[2] for s in states(harness) if s[0] == "due_soon"] == ["sent", "sent"]
+
+
+async def test_settings_for_the_principal_and_leave_for_everyone(harness):
+    await seed(harness)
+    [menu] = await harness.send(P, "/settings")
+    assert "Giờ gửi nhắc việc: 08:00" in menu["text"] and "Thứ Hai" in menu["text"]
+    await harness.press(P, "Giờ gửi")
+    [again, _] = await harness.send(P, "sáng sớm")
+    assert "Không đọc được" in again["text"]
+    [saved, menu] = await harness.send(P, "7h30")
+    assert "Giờ gửi nhắc việc: 07:30" in menu["text"]
+    await harness.press(P, "Thêm ngày nghỉ")
+    [saved, menu] = await harness.send(P, "04/02/2027 - 14/02/2027 Nghỉ Tết")
+    assert "04/02/2027–14/02/2027 Nghỉ Tết" in menu["text"]
+    await harness.press(P, "Giờ yên lặng")
+    [saved, menu] = await harness.send(P, "21:00-06:30")
+    assert "21:00–06:30" in menu["text"]
+    with harness.db.transaction() as session:
+        current = school_settings.load(session.scalar(select(School)))
+        assert current.send_time == dt.time(7, 30) and len(current.holidays) == 1
+    # A teacher sees only her own leave, and cannot press the school's buttons.
+    [mine] = await harness.send(LAN, "/settings")
+    assert buttons(mine) == ["Tôi nghỉ phép đến ngày…"]
+    await harness.press(LAN, "Tôi nghỉ phép")
+    [saved, menu] = await harness.send(LAN, "15/01/2027")
+    assert "nghỉ phép đến 15/01/2027" in menu["text"]
+    version = menu["reply_markup"]["inline_keyboard"][0][0]["callback_data"].rsplit(":", 1)[1]
+    [refused] = await harness.forge(LAN, f"c:send_time:{version}", menu["message_id"])
+    assert "Chỉ hiệu trưởng và phó hiệu trưởng" in text([refused])
+
+
+async def test_digest_on_demand_and_in_a_linked_group(harness):
+    await seed(harness)
+    [digest] = await harness.send(P, "/digest")
+    assert ("photo" in digest and "caption" in digest) or "text" in digest
+    harness.core.group(-100200, "Tổ chuyên môn")
+    harness.core.send_group_text(TOKEN, P, -100200, "/linkgroup@caitien_test_bot")
+    [linked] = await harness._process(-100200)
+    assert "đã được liên kết" in linked["text"]
+    harness.clock.set(at(2026, 9, 7, 7, 29))  # Monday
+    await harness.tick()
+    await harness.tick(minutes=2)
+    group = harness.core.messages(TOKEN, -100200)
+    assert any("photo" in m for m in group)
+    [refused] = await harness.send(LAN, "/digest")
+    assert "Chỉ hiệu trưởng" in refused["text"]
