@@ -32,6 +32,7 @@ class BotProcess:
             "CAITIEN_POLLING_TIMEOUT": "1",
             "CAITIEN_LOG_LEVEL": "INFO",
             "CAITIEN_FILES_DIR": str(log_path.parent / "files"),
+            "CAITIEN_SCHEDULER_INTERVAL": "0.5",
         }
         self.server = server
         self.log_path = log_path
@@ -49,12 +50,12 @@ class BotProcess:
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)
 
-    async def start(self) -> None:
+    async def start(self, now: str | None = None) -> None:
+        """Start `caitien run` (with `--now` when given) and wait until it polls."""
         polls = len(self.server.core.calls(TOKEN, "getUpdates"))
         log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"], env=self.env, cwd=ROOT, stdout=log, stderr=log
-        )
+        args = [sys.executable, "-m", "bot", "run", *(["--now", now] if now else [])]
+        self.proc = subprocess.Popen(args, env=self.env, cwd=ROOT, stdout=log, stderr=log)
         for _ in range(300):  # the bot is up once it polls
             if len(self.server.core.calls(TOKEN, "getUpdates")) > polls:
                 return

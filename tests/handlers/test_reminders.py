@@ -106,7 +106,7 @@ async def test_a_finished_row_gets_no_more_reminders(harness):
 
 
 async def test_skipped_at_send_time_done_leave_and_not_joined(harness):
-    [row_id] = await seed(harness, hai_joins=False)
+    [_row_id] = await seed(harness, hai_joins=False)
     harness.clock.set(at(2026, 12, 28, 7, 59))
     await harness.tick()
     with harness.db.transaction() as session:
@@ -217,13 +217,13 @@ async def test_settings_for_the_principal_and_leave_for_everyone(harness):
     await harness.press(P, "Giờ gửi")
     [again, _] = await harness.send(P, "sáng sớm")
     assert "Không đọc được" in again["text"]
-    [saved, menu] = await harness.send(P, "7h30")
+    [_, menu] = await harness.send(P, "7h30")
     assert "Giờ gửi nhắc việc: 07:30" in menu["text"]
     await harness.press(P, "Thêm ngày nghỉ")
-    [saved, menu] = await harness.send(P, "04/02/2027 - 14/02/2027 Nghỉ Tết")
+    [_, menu] = await harness.send(P, "04/02/2027 - 14/02/2027 Nghỉ Tết")
     assert "04/02/2027–14/02/2027 Nghỉ Tết" in menu["text"]
     await harness.press(P, "Giờ yên lặng")
-    [saved, menu] = await harness.send(P, "21:00-06:30")
+    [_, menu] = await harness.send(P, "21:00-06:30")
     assert "21:00–06:30" in menu["text"]
     with harness.db.transaction() as session:
         current = school_settings.load(session.scalar(select(School)))
@@ -232,7 +232,7 @@ async def test_settings_for_the_principal_and_leave_for_everyone(harness):
     [mine] = await harness.send(LAN, "/settings")
     assert buttons(mine) == ["Tôi nghỉ phép đến ngày…"]
     await harness.press(LAN, "Tôi nghỉ phép")
-    [saved, menu] = await harness.send(LAN, "15/01/2027")
+    [_, menu] = await harness.send(LAN, "15/01/2027")
     assert "nghỉ phép đến 15/01/2027" in menu["text"]
     version = menu["reply_markup"]["inline_keyboard"][0][0]["callback_data"].rsplit(":", 1)[1]
     [refused] = await harness.forge(LAN, f"c:send_time:{version}", menu["message_id"])

@@ -164,7 +164,7 @@ def test_a_linked_group_gets_the_digest_too(db):
 
 def test_a_newer_reminder_supersedes_an_older_one_not_sent_yet(db):
     """E.g. left pending by a crash: the due-day reminder stands for the 3-day one."""
-    school_id, _, lan, _ = seed(db)
+    _school_id, _, lan, _ = seed(db)
     run(db, at(2025, 12, 28, 7))
     run(db, at(2025, 12, 28, 9))  # due_soon pending (never drained)
     run(db, at(2025, 12, 31, 9))
