@@ -117,6 +117,9 @@ class Sender:
         self._wake = asyncio.Event()
         self._pause = asyncio.Event()  # cleared while a 429 makes everybody wait
         self._pause.set()
+        # Chats that answered 403 in this run: items already claimed for them are checked again
+        # (the database says whether the person came back) instead of being tried.
+        self._refused: set[int] = set()
 
     def wake(self) -> None:
         self._wake.set()
@@ -271,6 +274,9 @@ class Sender:
         while True:
             await self._pause.wait()
             await self.limiter.acquire(chat_id)
+            if chat_id in self._refused and self._still_refused(item_id):
+                self._finish(item_id, OutboxState.SKIPPED, "unreachable")
+                return "unreachable"
             try:
                 await send(self.bot, chat_id, message)
                 self.stats.sent += 1
@@ -316,8 +322,19 @@ class Sender:
         else:
             self._finish(item_id, OutboxState.PENDING, "network", self.clock.now() + LATER)
 
+    def _still_refused(self, item_id: int) -> bool:
+        with self.db.transaction() as session:
+            item = session.get(OutboxItem, item_id)
+            member = session.get(Member, item.member_id) if item and item.member_id else None
+            if member is not None and member.unreachable_at is None:
+                if member.person is not None:
+                    self._refused.discard(member.person.telegram_user_id)
+                return False
+            return True
+
     def _unreachable(self, item_id: int, chat_id: int) -> None:
         """403: stop sending to this member (or group) and tell the principal once."""
+        self._refused.add(chat_id)
         now = self.clock.now()
         with self.db.transaction() as session:
             item = session.get(OutboxItem, item_id)

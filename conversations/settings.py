@@ -13,6 +13,7 @@ import logging
 from bot import school_settings
 from bot.chatstate import enter, leave
 from bot.clock import is_simulated
+from bot.i18n import N_
 from bot.permissions import can_manage_team
 from bot.school_settings import parse_date, parse_holiday, parse_time
 from bot.views import Button, View, bold, italic, plain
@@ -31,7 +32,15 @@ MENU, SEND_TIME, QUIET, DIGEST_TIME, HOLIDAY, LEAVE = (
     "leave",
 )
 SCHOOL_STEPS = {SEND_TIME, QUIET, DIGEST_TIME, HOLIDAY}
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 
 
 def _cb(turn: Turn, *parts: str) -> str:
@@ -127,14 +136,14 @@ def _menu(turn: Turn) -> View:
 
 
 QUESTIONS = {
-    SEND_TIME: ("At what time should reminders go out? For example 7:30.", "7:30"),
-    QUIET: ("Quiet hours, from and until? For example 20:00-07:00.", "20:00-07:00"),
-    DIGEST_TIME: ("At what time on Monday should the digest come? For example 7:30.", "7:30"),
+    SEND_TIME: (N_("At what time should reminders go out? For example 7:30."), "7:30"),
+    QUIET: (N_("Quiet hours, from and until? For example 20:00-07:00."), "20:00-07:00"),
+    DIGEST_TIME: (N_("At what time should the weekly digest come? For example 7:30."), "7:30"),
     HOLIDAY: (
-        "Which days? For example: 14/02/2026 - 22/02/2026 Tết Nguyên đán",
-        "14/02/2026 - 22/02/2026",
+        N_("Which days? For example: 04/02/2027 - 14/02/2027 Tết Nguyên đán"),
+        "04/02/2027 - 14/02/2027 Tết",
     ),
-    LEAVE: ("On leave until which day? For example 15/03/2026.", "15/03/2026"),
+    LEAVE: (N_("On leave until which day? For example 15/03/2027."), "15/03/2027"),
 }
 
 

@@ -57,6 +57,8 @@ def help_view(turn: Turn) -> View:
         plain("\n/team — " + t._("the school's team; invite with /invite")),
         plain("\n/import, /export — " + t._("the plan from or to Word and Excel files")),
         plain("\n/report_year — " + t._("the end-of-year report")),
+        plain("\n/digest — " + t._("the plan at a glance: done, late, stuck")),
+        plain("\n/settings — " + t._("reminder times, holidays, your leave")),
         plain("\n/language — " + t._("Vietnamese or English")),
         plain("\n/cancel — " + t._("stop what you are doing (drafts are kept)")),
         plain("\n/help — " + t._("this help")),

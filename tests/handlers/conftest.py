@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 from telegram import Update
 
 from bot import outbox
@@ -14,6 +15,7 @@ from bot.app import build_application, post_init
 from bot.clock import ManualClock
 from bot.people import create_school
 from bot.sender import Sender
+from db.models import School
 from db.session import Database
 from tests.conftest import TOKEN
 from tests.emulator import BotApiEmulator, EmulatorRequest
@@ -37,6 +39,12 @@ class Harness:
         if self._sender is None:
             self._sender = Sender(self.app.bot, self.db, self.clock)
         return self._sender
+
+    def running_at(self, moment: dt.datetime) -> None:
+        """Set the clock, as if the bot had been running (and materialising) until then."""
+        self.clock.set(moment)
+        with self.db.transaction() as session:
+            session.execute(update(School).values(materialised_until=moment))
 
     async def tick(self, **delta: float) -> int:
         """Move the clock, materialise what came due and drain the outbox; items handled."""

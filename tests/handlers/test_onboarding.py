@@ -64,6 +64,8 @@ async def test_command_menus_are_set_per_language(harness):
         "import",
         "export",
         "report_year",
+        "digest",
+        "settings",
         "language",
         "help",
         "cancel",

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot import plans, progress, school_settings, team
+from bot import outbox, plans, progress, school_settings, team
 from bot.school_settings import Holiday
 from db.models import Member, OutboxItem, School
 from tests.conftest import TOKEN
@@ -71,7 +71,7 @@ def chat(harness, user):
 
 async def test_reminders_come_at_eight_with_buttons_and_can_be_snoozed(harness):
     await seed(harness)
-    harness.clock.set(at(2026, 12, 17, 7, 59))
+    harness.running_at(at(2026, 12, 17, 7, 59))
     assert await harness.tick() == 0
     assert await harness.tick(minutes=2) == 2  # Lan and Hải, 14 days before
     [reminder] = chat(harness, LAN)[-1:]
@@ -80,9 +80,9 @@ async def test_reminders_come_at_eight_with_buttons_and_can_be_snoozed(harness):
     assert buttons(reminder) == ["📝 Báo cáo tiến độ", "⏰ Nhắc lại ngày mai", "3 ngày nữa"]
     [snoozed] = await harness.press(LAN, "⏰ Nhắc lại ngày mai")
     assert "Sẽ nhắc lại vào ngày 18/12/2026" in snoozed["text"]
-    assert await harness.tick(hours=23, minutes=59) == 0  # 08:00 not reached yet
+    assert await harness.tick(hours=23, minutes=58) == 0  # 08:00 not reached yet
     assert await harness.tick(minutes=1) == 1
-    assert "hạn 31/12/2026" in chat(harness, LAN)[-1]["text"]
+    assert "còn 13 ngày đến hạn" in chat(harness, LAN)[-1]["text"]
     # The buttons on a reminder open the report on that row.
     [status] = await harness.press(LAN, "📝 Báo cáo tiến độ")
     assert buttons(status) == ["Chưa thực hiện", "Đang thực hiện", "Hoàn thành", "Gặp khó khăn"]
@@ -90,7 +90,7 @@ async def test_reminders_come_at_eight_with_buttons_and_can_be_snoozed(harness):
 
 async def test_a_finished_row_gets_no_more_reminders(harness):
     [row_id] = await seed(harness)
-    harness.clock.set(at(2026, 12, 28, 7, 59))
+    harness.running_at(at(2026, 12, 28, 7, 59))
     await harness.tick()
     with harness.db.transaction() as session:
         school = session.scalar(select(School))
@@ -105,37 +105,31 @@ async def test_a_finished_row_gets_no_more_reminders(harness):
     assert sent == []
 
 
-async def test_skipped_at_send_time_done_leave_and_not_joined(harness):
-    [_row_id] = await seed(harness, hai_joins=False)
-    harness.clock.set(at(2026, 12, 28, 7, 59))
-    await harness.tick()
-    with harness.db.transaction() as session:
+async def test_skipped_at_send_time_leave_and_not_joined(harness):
+    await seed(harness, hai_joins=False)
+    harness.running_at(at(2026, 12, 28, 7, 59))
+    harness.clock.advance(minutes=2)
+    with harness.db.transaction() as session:  # written to the outbox...
+        outbox.materialise(session, harness.clock.now())
         lan = session.scalar(select(Member).where(Member.display_name == "Đặng Thị Lan"))
-        lan.on_leave_until = dt.date(2027, 1, 2)
-    await harness.tick(minutes=2)
+        lan.on_leave_until = dt.date(2027, 1, 2)  # ...then she goes on leave
+    await harness.sender.drain()
     reasons = sorted((s[2], s[3]) for s in states(harness) if s[0] == "due_soon")
     assert reasons == [("skipped", "not_joined"), ("skipped", "on_leave")]
-    # Back from leave: the due-day reminder reaches her, still none for Hải.
-    harness.clock.set(
-        at(
-            2026,
-            12,
-            31,
-            8,
-            0,
-        )
-    )
-    await harness.tick(seconds=1)
-    today = [(s[2], s[3]) for s in states(harness) if s[0] == "due_today"]
-    assert sorted(today) == [("skipped", "not_joined"), ("skipped", "on_leave")]
-    harness.clock.set(at(2027, 1, 7, 8, 0))
-    await harness.tick(seconds=1)
+    # While she is on leave, nothing more is even planned for her; Hải still has not joined.
+    harness.running_at(at(2026, 12, 31, 7, 59))
+    await harness.tick(minutes=2)
+    today = [(s[1], s[2], s[3]) for s in states(harness) if s[0] == "due_today"]
+    assert today == [(lan.id + 1, "skipped", "not_joined")]
+    # Back from leave: the overdue reminder reaches her.
+    harness.running_at(at(2027, 1, 7, 7, 59))
+    await harness.tick(minutes=2)
     assert "Đã quá hạn 7 ngày" in chat(harness, LAN)[-1]["text"]
 
 
 async def test_after_downtime_quiet_hours_hold_the_catch_up_until_seven(harness):
     await seed(harness)
-    harness.clock.set(at(2026, 12, 17, 7, 0))
+    harness.running_at(at(2026, 12, 17, 7, 0))
     await harness.tick()
     harness.clock.set(at(2026, 12, 29, 21, 30))  # down from 07:00 on the 17th until 21:30 the 29th
     await harness.tick()
@@ -155,20 +149,17 @@ async def test_holidays_hold_reminders_until_after(harness):
         school_settings.update(
             school, holidays=(Holiday(dt.date(2027, 2, 4), dt.date(2027, 2, 14), "Tết"),)
         )
-    harness.clock.set(at(2027, 2, 6, 7))  # 14 days before is 06/02, in Tết
+    harness.running_at(at(2027, 2, 6, 7))  # 14 days before is 06/02, in Tết
     await harness.tick()
     await harness.tick(hours=2)
     assert [s for s in states(harness) if s[0] == "due_soon"] == []
-    harness.clock.set(at(2027, 2, 15, 7, 59))
-    await harness.tick()
-    await harness.tick(minutes=1)
+    await harness.tick(days=9, minutes=1)
     assert "còn 5 ngày đến hạn" in chat(harness, LAN)[-1]["text"]
 
 
 async def test_429_waits_retry_after_and_sends_once(harness):
     await seed(harness)
-    harness.clock.set(at(2026, 12, 17, 7, 59))
-    await harness.tick()
+    harness.running_at(at(2026, 12, 17, 7, 59))
     harness.core.fail_next(TOKEN, "sendMessage", 429, retry_after=1, times=2)
     await harness.tick(minutes=2)
     assert harness.sender.stats.retry_after == 2
@@ -180,16 +171,14 @@ async def test_429_waits_retry_after_and_sends_once(harness):
 async def test_403_marks_the_member_unreachable_and_tells_the_principal_once(harness):
     await seed(harness, ("trước 31/12/2026", "trước 15/01/2027"))
     harness.core.block(TOKEN, LAN)
-    harness.clock.set(at(2026, 12, 17, 7, 59))
-    await harness.tick()
+    harness.running_at(at(2026, 12, 17, 7, 59))
     await harness.tick(minutes=2)
     [notice] = [m for m in chat(harness, P) if "chặn" in m.get("text", "")]
     assert "Đặng Thị Lan đã chặn bot" in notice["text"]
     with harness.db.transaction() as session:
         lan = session.scalar(select(Member).where(Member.display_name == "Đặng Thị Lan"))
         assert lan.unreachable_at is not None
-    harness.clock.set(at(2027, 1, 1, 7, 59))  # 14 days before 15/01: another reminder for Lan
-    await harness.tick()
+    harness.running_at(at(2027, 1, 1, 7, 59))  # 14 days before 15/01: another one for Lan
     await harness.tick(minutes=2)
     assert ("due_soon", lan.id, "skipped", "unreachable") in states(harness)
     assert len([m for m in chat(harness, P) if "chặn" in m.get("text", "")]) == 1
@@ -202,8 +191,7 @@ async def test_403_marks_the_member_unreachable_and_tells_the_principal_once(har
 
 async def test_a_network_error_is_retried(harness):
     await seed(harness)
-    harness.clock.set(at(2026, 12, 17, 7, 59))
-    await harness.tick()
+    harness.running_at(at(2026, 12, 17, 7, 59))
     harness.core.fail_next(TOKEN, "sendMessage", 502, "Bad Gateway", times=1)
     await harness.tick(minutes=2)
     assert harness.sender.stats.network_retries == 1
@@ -233,7 +221,7 @@ async def test_settings_for_the_principal_and_leave_for_everyone(harness):
     assert buttons(mine) == ["Tôi nghỉ phép đến ngày…"]
     await harness.press(LAN, "Tôi nghỉ phép")
     [_, menu] = await harness.send(LAN, "15/01/2027")
-    assert "nghỉ phép đến 15/01/2027" in menu["text"]
+    assert "nghỉ phép đến ngày 15/01/2027" in menu["text"]
     version = menu["reply_markup"]["inline_keyboard"][0][0]["callback_data"].rsplit(":", 1)[1]
     [refused] = await harness.forge(LAN, f"c:send_time:{version}", menu["message_id"])
     assert "Chỉ hiệu trưởng và phó hiệu trưởng" in text([refused])
@@ -247,8 +235,7 @@ async def test_digest_on_demand_and_in_a_linked_group(harness):
     harness.core.send_group_text(TOKEN, P, -100200, "/linkgroup@caitien_test_bot")
     [linked] = await harness._process(-100200)
     assert "đã được liên kết" in linked["text"]
-    harness.clock.set(at(2026, 9, 7, 7, 29))  # Monday
-    await harness.tick()
+    harness.running_at(at(2026, 9, 7, 7, 29))  # Monday
     await harness.tick(minutes=2)
     group = harness.core.messages(TOKEN, -100200)
     assert any("photo" in m for m in group)
