@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot import progress, schedule, school_settings
+from bot.schedule import Rules
 from bot.schoolyear import school_year_of
 from db.models import (
     Member,
@@ -127,27 +128,31 @@ def enqueue(
     )
 
 
-def _row_facts(session: Session, plan_ids: Sequence[int]) -> dict[int, list[schedule.RowFacts]]:
-    """The schedule facts of every active row of these plans, in a few queries."""
+def _row_facts(
+    session: Session,
+    plan_ids: Sequence[int],
+    due_range: tuple[dt.date, dt.date] | None = None,
+) -> dict[int, list[schedule.RowFacts]]:
+    """The schedule facts of the active rows of these plans (those due in `due_range`, and
+    those with no date, when given), in three queries."""
     if not plan_ids:
         return {}
+    wanted = (PlanRow.plan_id.in_(plan_ids)) & (PlanRow.status == RowStatus.ACTIVE)
+    if due_range is not None:
+        wanted &= PlanRow.due_date.is_(None) | PlanRow.due_date.between(*due_range)
     rows = session.execute(
-        select(PlanRow.id, PlanRow.plan_id, PlanRow.position, PlanRow.due_date).where(
-            PlanRow.plan_id.in_(plan_ids), PlanRow.status == RowStatus.ACTIVE
-        )
+        select(PlanRow.id, PlanRow.plan_id, PlanRow.position, PlanRow.due_date).where(wanted)
     ).all()
-    row_ids = [r.id for r in rows]
     owners: dict[int, list[schedule.Owner]] = defaultdict(list)
-    latest = progress.latest_statuses(session, row_ids)
-    for chunk in range(0, len(row_ids), 20_000):
-        ids = row_ids[chunk : chunk + 20_000]
-        for row_id, member_id, leave in session.execute(
-            select(RowOwner.row_id, Member.id, Member.on_leave_until)
-            .join(Member, Member.id == RowOwner.member_id)
-            .where(RowOwner.row_id.in_(ids), Member.active.is_(True))
-            .order_by(RowOwner.id)
-        ):
-            owners[row_id].append(schedule.Owner(member_id, leave))
+    for row_id, member_id, leave in session.execute(
+        select(RowOwner.row_id, Member.id, Member.on_leave_until)
+        .join(Member, Member.id == RowOwner.member_id)
+        .join(PlanRow, PlanRow.id == RowOwner.row_id)
+        .where(wanted, Member.active.is_(True))
+        .order_by(RowOwner.id)
+    ):
+        owners[row_id].append(schedule.Owner(member_id, leave))
+    latest = progress.latest_statuses_in(session, wanted)
     by_plan: dict[int, list[schedule.RowFacts]] = defaultdict(list)
     for r in rows:
         by_plan[r.plan_id].append(
@@ -160,6 +165,27 @@ def _row_facts(session: Session, plan_ids: Sequence[int]) -> dict[int, list[sche
             )
         )
     return by_plan
+
+
+def _due_range(
+    windows: dict[int, tuple[dt.datetime, str, ZoneInfo]], now: dt.datetime, rules: list[Rules]
+) -> tuple[dt.date, dt.date] | None:
+    """Which due dates can have a reminder in any window, or None when every row is needed
+    (a window holds a prompt day: the prompts go to each owner of a row not done)."""
+    if not windows:
+        return None
+    shift = max((r.max_shift for r in rules), default=dt.timedelta(days=2))
+    before = max(r.reach[0] for r in rules)
+    after = max(r.reach[1] for r in rules)
+    low = min(start for start, _, _ in windows.values()).date() - shift - dt.timedelta(days=1)
+    high = now.date() + dt.timedelta(days=1)
+    for year in {year for _, year, _ in windows.values()}:
+        second = int(year[5:])
+        for rule in rules:
+            for month, day in (rule.mid_year, *rule.end_year):
+                if low <= dt.date(second, month, day) <= high:
+                    return None
+    return low - after, high + before
 
 
 def _principals(session: Session, school_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -206,7 +232,12 @@ def materialise(
         for p in session.scalars(select(Plan).where(Plan.school_id.in_(list(windows))))
         if p.school_year == windows[p.school_id][1]
     }
-    facts = _row_facts(session, [p.id for p in plans.values()])
+    rules = {s.id: school_settings.load(s).rules() for s in schools if s.id in windows}
+    facts = _row_facts(
+        session,
+        [p.id for p in plans.values()],
+        _due_range(windows, now, list(rules.values())),
+    )
     principals = _principals(session, list(windows))
     values: list[dict[str, Any]] = []
     for school in schools:
@@ -214,13 +245,12 @@ def materialise(
             continue
         start, year, tz = windows[school.id]
         plan = plans.get(school.id)
-        rules = school_settings.load(school).rules()
         items = schedule.planned(
             facts.get(plan.id, []) if plan else [],
             principals.get(school.id, []),
             year,
             tz,
-            rules,
+            rules[school.id],
             window=(start, now),
         )
         due = schedule.due_between(items, start, now)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from bot.files import FileStore
@@ -100,6 +100,24 @@ def latest_statuses(session: Session, row_ids: list[int]) -> dict[int, str]:
         ):
             found[row_id] = status
     return found
+
+
+def latest_statuses_in(session: Session, rows: ColumnElement[bool]) -> dict[int, str]:
+    """Like `latest_statuses`, for the rows matching a condition on PlanRow (no id list)."""
+    newest = (
+        select(func.max(ProgressReport.id))
+        .join(PlanRow, PlanRow.id == ProgressReport.row_id)
+        .where(rows)
+        .group_by(ProgressReport.row_id)
+    )
+    return {
+        row_id: status
+        for row_id, status in session.execute(
+            select(ProgressReport.row_id, ProgressReport.status).where(
+                ProgressReport.id.in_(newest)
+            )
+        )
+    }
 
 
 def latest_status(reports: list[ProgressReport]) -> str | None:

@@ -50,6 +50,9 @@ class Limits:
     per_bot: int = 30  # messages per second
     per_chat: float = 1.0  # seconds between two messages to one private chat
     per_group: int = 20  # messages per minute to one group
+    # Added to each window: a request reaches Telegram a little after it is let through, and
+    # not always equally late, so a window exactly as long as Telegram's would overrun it.
+    margin: float = 0.05
 
 
 class Limiter:
@@ -57,16 +60,16 @@ class Limiter:
 
     def __init__(self, limits: Limits = Limits()) -> None:
         self.limits = limits
-        self.bot = SlidingWindow(limits.per_bot, 1.0)
+        self.bot = SlidingWindow(limits.per_bot, 1.0 + limits.margin)
         self._chats: dict[int, SlidingWindow] = {}
 
     def _chat(self, chat_id: int) -> SlidingWindow:
         window = self._chats.get(chat_id)
         if window is None:
             window = (
-                SlidingWindow(self.limits.per_group, 60.0)
+                SlidingWindow(self.limits.per_group, 60.0 + self.limits.margin)
                 if chat_id < 0
-                else SlidingWindow(1, self.limits.per_chat)
+                else SlidingWindow(1, self.limits.per_chat + self.limits.margin)
             )
             self._chats[chat_id] = window
         return window

@@ -48,6 +48,20 @@ class Rules:
     quiet_until: dt.time = dt.time(7, 0)
     holidays: tuple[tuple[dt.date, dt.date], ...] = ()  # inclusive ranges, e.g. Tết
 
+    @property
+    def max_shift(self) -> dt.timedelta:
+        """How far `adjust` can move a planned day forward (quiet hours, the longest holiday,
+        and a day for holidays that touch)."""
+        longest = max(((end - start).days + 1 for start, end in self.holidays), default=0)
+        return dt.timedelta(days=2 + 2 * longest)
+
+    @property
+    def reach(self) -> tuple[dt.timedelta, dt.timedelta]:
+        """A row's reminders fall from `due - before` to `due + after`."""
+        before = dt.timedelta(days=max(self.days_before, default=0))
+        after = dt.timedelta(days=self.overdue_every_days * self.overdue_times)
+        return before, after
+
 
 @dataclass(frozen=True)
 class Owner:
@@ -122,10 +136,6 @@ def _on_leave(owner: Owner, day: dt.date) -> bool:
     return owner.on_leave_until is not None and day <= owner.on_leave_until
 
 
-# A planned day moves forward at most this much (quiet hours, a long holiday such as Tết).
-MAX_SHIFT = dt.timedelta(days=62)
-
-
 def planned(
     rows: Iterable[RowFacts],
     principals: Iterable[int],
@@ -142,8 +152,9 @@ def planned(
     rows = list(rows)
     first, second = int(school_year[:4]), int(school_year[5:])
     items: list[Notification] = []
-    low = window[0].astimezone(tz).date() - MAX_SHIFT if window else dt.date.min
+    low = window[0].astimezone(tz).date() - rules.max_shift if window else dt.date.min
     high = window[1].astimezone(tz).date() if window else dt.date.max
+    before, after = rules.reach
 
     def add(
         kind: str, row: RowFacts | None, owner: Owner, day: dt.date, time: dt.time | None = None
@@ -166,6 +177,8 @@ def planned(
         if row.done:
             continue
         due = row.due or end_of_school_year(school_year)
+        if due + after < low or due - before > high:
+            continue  # none of its reminders can land in the window
         for owner in row.owners:
             for days in rules.days_before:
                 add(DUE_SOON, row, owner, due - dt.timedelta(days=days))

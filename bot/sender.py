@@ -183,7 +183,7 @@ class Sender:
     async def drain(self) -> int:
         """Send every item due now; returns how many items were handled."""
         total = 0
-        while ids := self._claim():
+        while ids := await asyncio.to_thread(self._claim):
             queue: asyncio.Queue[int] = asyncio.Queue()
             for item_id in ids:
                 queue.put_nowait(item_id)
@@ -244,7 +244,7 @@ class Sender:
             return prepared.chat_id, units, item.parts_sent
 
     async def _process(self, item_id: int) -> None:
-        prepared = self._prepare(item_id)
+        prepared = await asyncio.to_thread(self._prepare, item_id)
         if isinstance(prepared, dt.datetime):
             self._finish(item_id, OutboxState.PENDING, "quiet_hours", prepared)
             return
@@ -256,17 +256,18 @@ class Sender:
             outcome = await self._send_one(item_id, chat_id, units[index])
             if outcome is not None:
                 return
-            with self.db.transaction() as session:
-                item = session.get(OutboxItem, item_id)
-                if item is not None:
-                    item.parts_sent = index + 1
-                    if index == len(units) - 1:
-                        item.state, item.sent_at, item.reason = (
-                            OutboxState.SENT,
-                            self.clock.now(),
-                            None,
-                        )
+            await asyncio.to_thread(self._record, item_id, index + 1, index == len(units) - 1)
         self.stats.items_sent += 1
+
+    def _record(self, item_id: int, parts_sent: int, last: bool) -> None:
+        """Telegram accepted a message of this item: record it at once (see the module)."""
+        with self.db.transaction() as session:
+            item = session.get(OutboxItem, item_id)
+            if item is None:
+                return
+            item.parts_sent = parts_sent
+            if last:
+                item.state, item.sent_at, item.reason = OutboxState.SENT, self.clock.now(), None
 
     async def _send_one(self, item_id: int, chat_id: int, message: Message) -> str | None:
         """Send one message, retrying as Telegram asks; None when it was accepted."""
