@@ -241,3 +241,34 @@ async def test_digest_on_demand_and_in_a_linked_group(harness):
     assert any("photo" in m for m in group)
     [refused] = await harness.send(LAN, "/digest")
     assert "Chỉ hiệu trưởng" in refused["text"]
+
+
+async def test_mid_year_and_end_of_year_prompts_list_the_rows_not_done(harness):
+    await seed(harness, ("trước 31/12/2026", "trước 31/03/2027"))
+    harness.running_at(at(2027, 1, 10, 7, 59))
+    await harness.tick(minutes=2)
+    prompt = chat(harness, LAN)[-1]
+    assert "Sơ kết học kỳ I, năm học 2026-2027" in prompt["text"]
+    assert "Kết quả 1" in prompt["text"] and "Kết quả 2" in prompt["text"]
+    assert len(buttons(prompt)) == 2
+    harness.running_at(at(2027, 5, 15, 7, 59))
+    await harness.tick(minutes=2)
+    prompt = chat(harness, LAN)[-1]
+    assert "Tổng kết cuối năm học 2026-2027" in prompt["text"]
+    assert "trước ngày 30/05/2027" in prompt["text"]
+    [status] = await harness.press(LAN, "📝 2. 2.1")
+    assert buttons(status)[2] == "Hoàn thành"
+
+
+async def test_weekly_digest_with_its_chart_and_the_june_summary(harness):
+    await seed(harness)
+    harness.running_at(at(2027, 5, 31, 7, 29))  # Monday 31/05
+    await harness.tick(minutes=2)
+    digest = chat(harness, P)[-1]  # short enough: the text is the chart's caption
+    assert "photo" in digest and "Bản tin THCS Lê Quý Đôn, ngày 31/05/2027" in digest["caption"]
+    assert "Quá hạn (1):" in digest["caption"]
+    harness.running_at(at(2027, 6, 7, 7, 29))  # the first Monday of June: the year's summary
+    await harness.tick(minutes=2)
+    report = chat(harness, P)[-1]
+    assert report["document"]["file_name"] == "bao-cao-ket-qua-2026-2027.docx"
+    assert "Báo cáo kết quả cuối năm học 2026-2027" in report.get("caption", "")

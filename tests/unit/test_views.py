@@ -1,6 +1,6 @@
 import html
 
-from bot.views import bold, plain, split_parts, to_html, utf16_len
+from bot.views import Button, View, bold, messages, plain, split_parts, to_html, utf16_len
 
 
 def visible(chunk):
@@ -43,3 +43,24 @@ def test_astral_characters_count_as_two_units():
 def test_whitespace_only_chunks_are_dropped():
     chunks = split_parts([plain("a" * 4096), plain("\n\n"), plain("b")])
     assert all(visible(c).strip() for c in chunks)
+
+
+def test_a_caption_is_never_cut_long_text_follows_the_picture():
+    short = View([bold("Bản tin"), plain(" <ngắn> & gọn")], photo=b"png")
+    [only] = messages(short)
+    assert only.photo == b"png" and only.html == "<b>Bản tin</b> &lt;ngắn&gt; &amp; gọn"
+    # 1 000 visible characters fit a caption, although escaping makes the HTML longer.
+    fits = View([plain("&" * 1000)], document=("a.docx", b"x"))
+    assert len(messages(fits)) == 1 and len(messages(fits)[0].html or "") == 5000
+    text = "Dòng kế hoạch số một. " * 300  # ~6 600 characters: two text messages
+    long = View([bold("Bản tin"), plain("\n" + text)], [[Button("OK", "x")]], photo=b"png")
+    first, *rest = messages(long)
+    assert first.photo == b"png" and first.html is None and first.buttons == []
+    assert len(rest) == 2 and rest[-1].buttons == [[Button("OK", "x")]]
+    assert (
+        "".join(html.unescape(m.html or "") for m in rest)
+        .replace("<b>", "")
+        .replace("</b>", "")
+        .split()
+        == ("Bản tin\n" + text).split()
+    )
