@@ -20,7 +20,15 @@ from bot.i18n import Translator, resolve_language, translator
 from bot.render import short_row
 from bot.schoolyear import end_of_school_year, school_year_of
 from bot.views import Button, View, bold, italic, plain
-from db.models import Member, OutboxItem, PlanRow, ProgressStatus, RowStatus, School
+from db.models import (
+    Member,
+    OutboxItem,
+    PlanRow,
+    ProgressReport,
+    ProgressStatus,
+    RowStatus,
+    School,
+)
 
 NUDGES = (
     schedule.DUE_SOON,
@@ -171,6 +179,19 @@ def _digest(t: Translator, session: Session, school: School, item: OutboxItem) -
     return views
 
 
+def _difficulty(t: Translator, session: Session, item: OutboxItem) -> View:
+    report = session.get(ProgressReport, int(item.data.get("report_id", 0)))
+    row = session.get(PlanRow, item.row_id) if item.row_id else None
+    name = report.member.display_name if report and report.member else "?"
+    text = t._("{name} reports difficulties on row {position} ({code}):").format(
+        name=name, position=row.position if row else "?", code=row.criterion_code if row else "?"
+    )
+    return View(
+        [bold("⚠️ " + text), plain("\n" + ((report.text if report else None) or "—"))],
+        [[Button(t._("Open the row"), f"r:o:{item.row_id}")]],
+    )
+
+
 def _unreachable(t: Translator, session: Session, item: OutboxItem) -> View:
     blocked = session.get(Member, int(item.data.get("member_id", 0)))
     name = blocked.display_name if blocked else "?"
@@ -214,4 +235,6 @@ def prepare(
         return Outgoing(chat_id, _digest(t, session, school, item))
     if item.kind == outbox.UNREACHABLE:
         return Outgoing(chat_id, [_unreachable(t, session, item)])
+    if item.kind == outbox.DIFFICULTY:
+        return Outgoing(chat_id, [_difficulty(t, session, item)])
     return "unknown_kind"

@@ -117,6 +117,8 @@ class Turn:
     now: dt.datetime
     bot_username: str = ""
     clock: Clock = field(default_factory=SystemClock)
+    # Set when the turn put something in the outbox: the sender is woken after the commit.
+    wake_sender: bool = False
 
     @property
     def school(self) -> School:
@@ -192,6 +194,8 @@ def turn_handler(
             else:
                 mark_seen(state, incoming.update_id)
                 views = fn(turn)
+        if turn.wake_sender:
+            services.wake()
         await deliver(update, context, views)
 
     callback.__name__ = getattr(fn, "__name__", "turn")

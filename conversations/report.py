@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import logging
 
-from bot import plans, progress, team
+from bot import outbox, plans, progress, team
 from bot.chatstate import enter, leave
 from bot.files import MAX_EVIDENCE_BYTES, FileStore
-from bot.i18n import resolve_language, translator
 from bot.permissions import MANAGERS
 from bot.render import short_row
 from bot.views import Button, View, bold, italic, plain
@@ -180,31 +179,26 @@ def _after_text(turn: Turn, report: ProgressReport) -> list[View]:
 
 
 def _tell_managers(turn: Turn, report: ProgressReport) -> list[View]:
-    """ "Gặp khó khăn": the principal and vice-principals hear of it at once."""
+    """ "Gặp khó khăn": the principal and vice-principals hear of it at once, through the
+    outbox (the one sender: rate limits, retries, someone who blocked the bot)."""
     row = _row(turn)
     assert row is not None and turn.member is not None
-    views = []
     for member in team.members(turn.session, turn.school.id):
-        if member.role not in MANAGERS or member.person is None or member.id == turn.member.id:
+        if member.role not in MANAGERS or member.id == turn.member.id:
             continue
-        t = translator(
-            resolve_language(
-                member.person.language,
-                member.person.telegram_language,
-                turn.settings.default_language,
-            )
+        outbox.enqueue(
+            turn.session,
+            key=f"{outbox.DIFFICULTY}:{row.id}:{member.id}:r{report.id}",
+            school_id=turn.school.id,
+            kind=outbox.DIFFICULTY,
+            row_id=row.id,
+            member_id=member.id,
+            day=turn.now.date(),
+            send_at=turn.now,
+            data={"report_id": report.id},
         )
-        text = t._("{name} reports difficulties on row {position} ({code}):").format(
-            name=turn.member.display_name, position=row.position, code=row.criterion_code
-        )
-        views.append(
-            View(
-                [bold("⚠️ " + text), plain("\n" + (report.text or "—"))],
-                [[Button(t._("Open the row"), f"r:o:{row.id}")]],
-                chat_id=member.person.telegram_user_id,
-            )
-        )
-    return views
+    turn.wake_sender = True
+    return []
 
 
 def on_file(turn: Turn) -> list[View]:
