@@ -274,7 +274,7 @@ class Sender:
         network, limited = 0, 0
         while True:
             await self._pause.wait()
-            await self.limiter.acquire(chat_id)
+            slots = await self.limiter.acquire(chat_id)
             if chat_id in self._refused and self._still_refused(item_id):
                 self._finish(item_id, OutboxState.SKIPPED, "unreachable")
                 return "unreachable"
@@ -313,6 +313,8 @@ class Sender:
             except TelegramError as exc:
                 self._finish(item_id, OutboxState.FAILED, str(exc)[:60])
                 return "error"
+            finally:
+                self.limiter.answered(slots)
 
     def _retry_later(self, item_id: int, error: str) -> None:
         with self.db.transaction() as session:

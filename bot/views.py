@@ -36,8 +36,6 @@ class View:
     # A picture sent before the text (e.g. the digest's chart); the text becomes its caption
     # when it is short enough, else it follows as its own message.
     photo: bytes | None = None
-    # Send to another chat (e.g. tell the principal), instead of answering this one.
-    chat_id: int | None = None
 
 
 def plain(text: str) -> Part:

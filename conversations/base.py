@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 from telegram import Document, Message, PhotoSize, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.chatstate import load_state, mark_seen, seen
@@ -203,17 +203,6 @@ def turn_handler(
     return callback
 
 
-async def _tell(context: ContextTypes.DEFAULT_TYPE, view: View) -> None:
-    """A message to another chat; someone who blocked the bot is logged, not retried here."""
-    assert view.chat_id is not None
-    for message in messages(view):
-        try:
-            await send(context.bot, view.chat_id, message)
-        except (Forbidden, BadRequest) as exc:
-            log.warning("could not tell chat %s: %s", view.chat_id, exc.message)
-            return
-
-
 async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, views: list[View]) -> None:
     """Send the views: split under Telegram's limits, buttons on the last message; a view
     marked `edit` replaces the message whose button was pressed when it fits in one."""
@@ -228,9 +217,6 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, views: lis
     if chat is None:
         return
     for view in views:
-        if view.chat_id is not None:
-            await _tell(context, view)
-            continue
         units = messages(view)
         target = query.message if (query and view.edit and len(units) == 1) else None
         if isinstance(target, Message) and units[0].photo is None and not units[0].document:
