@@ -18,7 +18,7 @@ from bot.permissions import can_edit_row, can_write_rows
 from bot.render import question, row_card
 from bot.rowform import BY_NAME, CRITERION, FIELDS, FROM_SHORT, SHORT, next_field, previous_field
 from bot.views import Button, View, bold, italic, plain
-from conversations.base import Turn
+from conversations.base import Turn, stale_button
 from db.models import PlanRow, RowStatus
 
 log = logging.getLogger(__name__)
@@ -348,11 +348,7 @@ def on_callback(turn: Turn) -> list[View]:
         or not parts
     ):
         log.info("stale or forged button %r from user %s", data, turn.incoming.user.id)
-        stale = View(
-            [bold(t._("This button belongs to an older message."))],
-            toast=t._("This button is no longer valid."),
-        )
-        return [stale, *(prompt(turn) if turn.state.flow == FLOW else [])]
+        return stale_button(turn, FLOW, prompt)
     row = _row(turn)
     refused = _refuse_edit(turn, row)
     if refused is not None or row is None:

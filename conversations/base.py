@@ -26,7 +26,7 @@ from bot.i18n import Translator, resolve_language, translator
 from bot.people import TelegramUser, current_member, upsert_person
 from bot.schoolyear import current_school_year
 from bot.sender import NO_PREVIEW, markup, send
-from bot.views import View, messages
+from bot.views import View, bold, messages
 from db.models import ChatState, Member, Person, School
 from db.session import Database
 
@@ -147,6 +147,19 @@ def _attachment(update: Update) -> Document | PhotoSize | None:
 
 
 TurnFn = Callable[[Turn], list[View]]
+
+
+def stale_button(turn: Turn, flow: str | None = None, prompt: TurnFn | None = None) -> list[View]:
+    """A button from an older message: say so and, inside `flow`, ask its question again."""
+    t = turn.t
+    stale = View(
+        [bold(t._("This button belongs to an older message."))],
+        toast=t._("This button is no longer valid."),
+    )
+    again = prompt(turn) if prompt is not None and flow and turn.state.flow == flow else []
+    return [stale, *again]
+
+
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 

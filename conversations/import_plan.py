@@ -13,7 +13,7 @@ from bot.parsing import parse_timeline
 from bot.permissions import can_manage_team
 from bot.schoolyear import is_school_year
 from bot.views import Button, View, bold, italic, plain
-from conversations.base import MAX_DOWNLOAD_BYTES, Turn
+from conversations.base import MAX_DOWNLOAD_BYTES, Turn, stale_button
 
 log = logging.getLogger(__name__)
 
@@ -157,12 +157,7 @@ def on_callback(turn: Turn) -> list[View]:
         or parts[1] != str(turn.state.version)
         or not can_manage_team(turn.member)
     ):
-        return [
-            View(
-                [bold(t._("This button belongs to an older message."))],
-                toast=t._("This button is no longer valid."),
-            )
-        ]
+        return stale_button(turn)
     if parts[0] == "no":
         leave(turn.state)
         return [View([bold(t._("Import cancelled. Nothing was changed."))], edit=True)]

@@ -10,7 +10,7 @@ from bot.parsing import fold
 from bot.permissions import can_edit_row
 from bot.render import short_row
 from bot.views import Button, View, bold, italic, plain
-from conversations.base import Turn
+from conversations.base import Turn, stale_button
 from db.models import PlanRow, ProgressStatus, RowStatus
 
 log = logging.getLogger(__name__)
@@ -154,11 +154,7 @@ def on_callback(turn: Turn) -> list[View]:
         or numbers[-1] != turn.state.version
         or (turn.state.data or {}).get("row_id") != row.id
     ):
-        stale = View(
-            [bold(t._("This button belongs to an older message."))],
-            toast=t._("This button is no longer valid."),
-        )
-        return [stale, *(prompt(turn) if turn.state.flow == FLOW else [])]
+        return stale_button(turn, FLOW, prompt)
     current = [o.member_id for o in row.owners]
     lead = next((o.member_id for o in row.owners if o.is_lead), None)
     member_id = numbers[1] if len(numbers) > 2 else None

@@ -15,7 +15,7 @@ from bot.files import MAX_EVIDENCE_BYTES, FileStore
 from bot.permissions import MANAGERS
 from bot.render import short_row
 from bot.views import Button, View, bold, italic, plain
-from conversations.base import Turn
+from conversations.base import Turn, stale_button
 from db.models import PlanRow, ProgressReport, ProgressStatus, RowStatus
 
 log = logging.getLogger(__name__)
@@ -132,11 +132,7 @@ def on_callback(turn: Turn) -> list[View]:
     t = turn.t
     parts = (turn.incoming.callback_data or "")[len(PREFIX) :].split(":")
     if turn.state.flow != FLOW or not parts[-1].isdigit() or int(parts[-1]) != turn.state.version:
-        stale = View(
-            [bold(t._("This button belongs to an older message."))],
-            toast=t._("This button is no longer valid."),
-        )
-        return [stale, *(prompt(turn) if turn.state.flow == FLOW else [])]
+        return stale_button(turn, FLOW, prompt)
     action, args = parts[0], parts[1:-1]
     if action == "r" and turn.state.step == STEP_ROW and args and args[0].isdigit():
         row = plans.get_row(turn.session, turn.school.id, int(args[0]))

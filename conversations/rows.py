@@ -12,7 +12,7 @@ from bot.render import row_card
 from bot.rowform import FIELDS, FROM_SHORT, SHORT
 from bot.views import Button, Part, View, bold, italic, plain
 from conversations import add_row
-from conversations.base import Turn
+from conversations.base import Turn, stale_button
 from db.models import PlanRow, ProgressStatus, RowStatus
 
 log = logging.getLogger(__name__)
@@ -142,12 +142,7 @@ def on_callback(turn: Turn) -> list[View]:
             or data.get("row_id") != row.id
             or parts[2] != str(turn.state.version)
         ):
-            return [
-                View(
-                    [bold(t._("This button belongs to an older message."))],
-                    toast=t._("This button is no longer valid."),
-                )
-            ]
+            return stale_button(turn)
         position = row.position
         plans.delete_row(turn.session, row, turn.member)
         leave(turn.state)

@@ -17,7 +17,7 @@ from bot.i18n import N_
 from bot.permissions import can_manage_team
 from bot.school_settings import parse_date, parse_holiday, parse_time
 from bot.views import Button, View, bold, italic, plain
-from conversations.base import Turn
+from conversations.base import Turn, stale_button
 
 log = logging.getLogger(__name__)
 
@@ -160,11 +160,7 @@ def on_callback(turn: Turn) -> list[View]:
     t = turn.t
     parts = (turn.incoming.callback_data or "")[len(PREFIX) :].split(":")
     if turn.state.flow != FLOW or not parts[-1].isdigit() or int(parts[-1]) != turn.state.version:
-        stale = View(
-            [bold(t._("This button belongs to an older message."))],
-            toast=t._("This button is no longer valid."),
-        )
-        return [stale, *(prompt(turn) if turn.state.flow == FLOW else [])]
+        return stale_button(turn, FLOW, prompt)
     action, args = parts[0], parts[1:-1]
     manager = can_manage_team(turn.member)
     if action in SCHOOL_STEPS | {"rh", "ug"} and not manager:
