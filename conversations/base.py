@@ -149,6 +149,16 @@ def _attachment(update: Update) -> Document | PhotoSize | None:
 TurnFn = Callable[[Turn], list[View]]
 
 
+def flow_button(turn: Turn, prefix: str, flow: str) -> tuple[str, list[str]] | None:
+    """`prefix` + "action:arg…:version" pressed in `flow` at its current version, as
+    (action, args); None for a button of an older message (or a forged one)."""
+    parts = (turn.incoming.callback_data or "")[len(prefix) :].split(":")
+    version = parts[-1]
+    if turn.state.flow != flow or not version.isdigit() or int(version) != turn.state.version:
+        return None
+    return parts[0], parts[1:-1]
+
+
 def stale_button(turn: Turn, flow: str | None = None, prompt: TurnFn | None = None) -> list[View]:
     """A button from an older message: say so and, inside `flow`, ask its question again."""
     t = turn.t

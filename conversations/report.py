@@ -15,7 +15,7 @@ from bot.files import MAX_EVIDENCE_BYTES, FileStore
 from bot.permissions import MANAGERS
 from bot.render import short_row
 from bot.views import Button, View, bold, italic, plain
-from conversations.base import Turn, stale_button
+from conversations.base import Turn, flow_button, stale_button
 from db.models import PlanRow, ProgressReport, ProgressStatus, RowStatus
 
 log = logging.getLogger(__name__)
@@ -130,10 +130,10 @@ def prompt(turn: Turn) -> list[View]:
 def on_callback(turn: Turn) -> list[View]:
     """A row, a status, or Done; checked against the step and the row's owners."""
     t = turn.t
-    parts = (turn.incoming.callback_data or "")[len(PREFIX) :].split(":")
-    if turn.state.flow != FLOW or not parts[-1].isdigit() or int(parts[-1]) != turn.state.version:
+    pressed = flow_button(turn, PREFIX, FLOW)
+    if pressed is None:
         return stale_button(turn, FLOW, prompt)
-    action, args = parts[0], parts[1:-1]
+    action, args = pressed
     if action == "r" and turn.state.step == STEP_ROW and args and args[0].isdigit():
         row = plans.get_row(turn.session, turn.school.id, int(args[0]))
         if row is None or row.status != RowStatus.ACTIVE or not _may_report(turn, row):

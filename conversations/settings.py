@@ -17,7 +17,7 @@ from bot.i18n import N_
 from bot.permissions import can_manage_team
 from bot.school_settings import parse_date, parse_holiday, parse_time
 from bot.views import Button, View, bold, italic, plain
-from conversations.base import Turn, stale_button
+from conversations.base import Turn, flow_button, stale_button
 
 log = logging.getLogger(__name__)
 
@@ -158,10 +158,10 @@ def prompt(turn: Turn) -> list[View]:
 
 def on_callback(turn: Turn) -> list[View]:
     t = turn.t
-    parts = (turn.incoming.callback_data or "")[len(PREFIX) :].split(":")
-    if turn.state.flow != FLOW or not parts[-1].isdigit() or int(parts[-1]) != turn.state.version:
+    pressed = flow_button(turn, PREFIX, FLOW)
+    if pressed is None:
         return stale_button(turn, FLOW, prompt)
-    action, args = parts[0], parts[1:-1]
+    action, args = pressed
     manager = can_manage_team(turn.member)
     if action in SCHOOL_STEPS | {"rh", "ug"} and not manager:
         log.info("refused settings %s for member %s", action, turn.member and turn.member.id)
