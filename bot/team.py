@@ -199,6 +199,23 @@ def remove_member(
     return None
 
 
+def set_leave(
+    session: Session, member: Member, until: dt.date | None, actor: Member | None
+) -> None:
+    """On leave up to and including `until` (None: back): no nudges, not counted late."""
+    old = member.on_leave_until
+    member.on_leave_until = until
+    record(
+        session,
+        member.school_id,
+        actor,
+        "leave",
+        member=member,
+        old=old.isoformat() if old else None,
+        new=until.isoformat() if until else None,
+    )
+
+
 def _owner_names(row: PlanRow) -> str:
     return ", ".join(("★" if o.is_lead else "") + o.member.display_name for o in row.owners)
 

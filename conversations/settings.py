@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from bot import school_settings
+from bot import school_settings, team
 from bot.chatstate import enter, leave
 from bot.clock import is_simulated
 from bot.i18n import N_
@@ -18,6 +18,7 @@ from bot.permissions import can_manage_team
 from bot.school_settings import parse_date, parse_holiday, parse_time
 from bot.views import Button, View, bold, italic, plain
 from conversations.base import Turn, flow_button, stale_button
+from db.models import Member
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +168,7 @@ def on_callback(turn: Turn) -> list[View]:
         log.info("refused settings %s for member %s", action, turn.member and turn.member.id)
         return [View([bold(t._("Only the principal and vice-principals change this."))])]
     if action in QUESTIONS:
-        enter(turn.state, FLOW, action)
+        enter(turn.state, FLOW, action, member_id=None)
         return prompt(turn)
     if action == "rh" and args and args[0].isdigit():
         current = school_settings.load(turn.school)
@@ -179,7 +180,7 @@ def on_callback(turn: Turn) -> list[View]:
         turn.school.group_chat_id = None
     elif action == "back":
         assert turn.member is not None
-        turn.member.on_leave_until = None
+        team.set_leave(turn.session, turn.member, None, turn.member)
     enter(turn.state, FLOW, MENU)
     return [View([bold("✅ " + t._("Saved."))], toast=t._("Saved.")), *prompt(turn)]
 
@@ -194,6 +195,9 @@ def on_text(turn: Turn) -> list[View]:
         leave(turn.state)
         return [View([bold(t._("Only the principal and vice-principals change this."))])]
     saved = _apply(turn, step, text)
+    if saved and step == LEAVE and (turn.state.data or {}).get("member_id") is not None:
+        leave(turn.state)
+        return [View([bold("✅ " + t._("Saved."))])]
     if not saved:
         example = QUESTIONS[step][1]
         return [
@@ -236,12 +240,37 @@ def _apply(turn: Turn, step: str, text: str) -> bool:
         return True
     if step == LEAVE:
         day = parse_date(text)
-        if day is None or day < turn.now.date():
+        whose = _leave_member(turn)
+        if day is None or day < turn.now.date() or whose is None:
             return False
-        assert turn.member is not None
-        turn.member.on_leave_until = day
+        team.set_leave(turn.session, whose, day, turn.member)
         return True
     return False
+
+
+def _leave_member(turn: Turn) -> Member | None:
+    """Whose leave is being set: one's own, or (for a manager, from /team) a member's."""
+    member_id = (turn.state.data or {}).get("member_id")
+    if member_id is None:
+        return turn.member
+    if not can_manage_team(turn.member):
+        return None
+    return team.member_of(turn.session, turn.school.id, int(member_id))
+
+
+def ask_leave(turn: Turn, member: Member) -> list[View]:
+    """From a member's card in /team: ask until when they are on leave."""
+    enter(turn.state, FLOW, LEAVE, member_id=member.id)
+    t = turn.t
+    return [
+        View(
+            [
+                bold(member.display_name),
+                plain("\n" + t._(QUESTIONS[LEAVE][0])),
+                italic("\n" + t._("/cancel: stop")),
+            ]
+        )
+    ]
 
 
 def skip(turn: Turn) -> list[View]:

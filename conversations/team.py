@@ -11,6 +11,7 @@ from bot.chatstate import enter, leave
 from bot.i18n import N_
 from bot.permissions import can_manage_team
 from bot.views import Button, View, bold, italic, plain
+from conversations import settings
 from conversations.base import Turn
 from conversations.start import help_view, role_name
 from db.models import Role
@@ -224,11 +225,25 @@ def _member_card(turn: Turn, member_id: int) -> list[View]:
         bold(member.display_name + title),
         plain("\n" + t._("Role: {role}").format(role=role_name(turn, member.role))),
     ]
+    if member.person_id is None:
+        parts.append(italic("\n" + t._("Has not joined on Telegram yet: gets no reminders.")))
+    if member.unreachable_at is not None:
+        parts.append(italic("\n" + t._("Has blocked the bot: gets no reminders.")))
+    away = member.on_leave_until is not None and member.on_leave_until >= turn.now.date()
+    if away:
+        parts.append(
+            plain("\n🏖 " + t._("On leave until {date}.").format(date=t.date(member.on_leave_until)))
+        )
     buttons = [
         [Button(t._("Make {role}").format(role=role_name(turn, role)), f"t:c:{member.id}:{role}")]
         for role in team.ASSIGNABLE_ROLES
         if role != member.role
     ]
+    buttons.append(
+        [Button("🏖 " + t._("Back from leave"), f"t:lb:{member.id}")]
+        if away
+        else [Button("🏖 " + t._("On leave until…"), f"t:lv:{member.id}")]
+    )
     buttons.append([Button("🗑 " + t._("Remove from the school"), f"t:x:{member.id}")])
     buttons.append([Button("◀ " + t._("Team"), "t:l")])
     return [View(parts, buttons, edit=True)]
@@ -256,6 +271,13 @@ def on_callback(turn: Turn) -> list[View]:
         return _create_invite(turn, args[0], len(args) > 1 and args[1] == "many")
     if action == "m":
         return _member_card(turn, number)
+    if action in ("lv", "lb"):
+        member = team.member_of(turn.session, turn.school.id, number)
+        if member is not None and action == "lv":
+            return settings.ask_leave(turn, member)
+        if member is not None:
+            team.set_leave(turn.session, member, None, turn.member)
+            return _member_card(turn, number)
     refusal: team.Refusal | None
     if action == "c" and len(args) > 1:
         refusal = team.change_role(turn.session, turn.school.id, number, args[1], turn.member)

@@ -272,3 +272,27 @@ async def test_weekly_digest_with_its_chart_and_the_june_summary(harness):
     report = chat(harness, P)[-1]
     assert report["document"]["file_name"] == "bao-cao-ket-qua-2026-2027.docx"
     assert "Báo cáo kết quả cuối năm học 2026-2027" in report.get("caption", "")
+
+
+async def test_the_principal_sets_a_members_leave_from_the_team(harness):
+    await seed(harness, hai_joins=False)
+    await harness.send(P, "/team")
+    [card] = await harness.press(P, "✏️ Bùi Văn Hải")
+    assert "Chưa tham gia Telegram: không nhận được nhắc việc." in card["text"]
+    [ask] = await harness.press(P, "🏖 Nghỉ phép đến…")
+    assert "Bùi Văn Hải" in ask["text"] and "Nghỉ phép đến ngày nào?" in ask["text"]
+    [again, _] = await harness.send(P, "hết tháng")
+    assert "Không đọc được" in again["text"]
+    [saved] = await harness.send(P, "31/10/2026")
+    assert "Đã lưu" in saved["text"]
+    await harness.send(P, "/team")
+    [card] = await harness.press(P, "✏️ Bùi Văn Hải")
+    assert "Nghỉ phép đến ngày 31/10/2026." in card["text"]
+    with harness.db.transaction() as session:
+        hai = session.scalar(select(Member).where(Member.display_name == "Bùi Văn Hải"))
+        assert hai.on_leave_until == dt.date(2026, 10, 31)
+    [card] = await harness.press(P, "🏖 Hết nghỉ phép")
+    assert "Nghỉ phép đến" not in card["text"].split("\n")[2:3]
+    # A teacher cannot set someone else's leave with a forged button.
+    [refused] = await harness.forge(LAN, f"t:lv:{hai.id}")
+    assert "Chỉ hiệu trưởng và phó hiệu trưởng" in refused["text"]
