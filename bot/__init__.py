@@ -6,3 +6,10 @@ plans, chat state, rendering and the command line. Nothing in the domain modules
 """
 
 __version__ = "0.1.0"
+
+import os
+
+# python-telegram-bot 22 warns that durations such as RetryAfter.retry_after become
+# `datetime.timedelta` in its next major version; the sender and the poller accept both, so
+# opt in now (no warning, and nothing changes when PTB 23 comes).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
