@@ -56,8 +56,9 @@ def language_of(member: Member, default: str) -> str:
     return resolve_language(person.language, person.telegram_language, default)
 
 
-def _open_rows(session: Session, member: Member) -> list[PlanRow]:
-    rows = team.rows_owned(session, member)
+def _open_rows(session: Session, member: Member, school_year: str) -> list[PlanRow]:
+    """The member's rows of that year's plan not reported done."""
+    rows = [r for r in team.rows_owned(session, member) if r.plan.school_year == school_year]
     latest = progress.latest_statuses(session, [r.id for r in rows])
     return [r for r in rows if latest.get(r.id) != ProgressStatus.DONE]
 
@@ -84,7 +85,9 @@ def skip_reason(session: Session, item: OutboxItem, today: dt.date) -> str | Non
             return "not_owner"
         if progress.latest_statuses(session, [row.id]).get(row.id) == ProgressStatus.DONE:
             return "done"
-    if item.kind in (schedule.MID_YEAR, schedule.END_YEAR) and not _open_rows(session, member):
+    if item.kind in (schedule.MID_YEAR, schedule.END_YEAR) and not _open_rows(
+        session, member, school_year_of(item.day)
+    ):
         return "nothing_open"
     return None
 
@@ -100,7 +103,7 @@ def _row_buttons(t: Translator, row: PlanRow, item: OutboxItem) -> list[list[But
 
 
 def _row_reminder(t: Translator, row: PlanRow, item: OutboxItem, today: dt.date) -> View:
-    due = row.due_date or plans_end(row)
+    due = row.due_date or end_of_school_year(row.plan.school_year)
     days = (due - today).days  # as of the day it is sent (it may have waited)
     if days > 0:
         head = t.ngettext(
@@ -127,13 +130,9 @@ def _row_reminder(t: Translator, row: PlanRow, item: OutboxItem, today: dt.date)
     return View(parts, _row_buttons(t, row, item))
 
 
-def plans_end(row: PlanRow) -> dt.date:
-    return end_of_school_year(row.plan.school_year)
-
-
 def _prompt(t: Translator, session: Session, member: Member, item: OutboxItem) -> View:
-    rows = _open_rows(session, member)
     year = school_year_of(item.day)
+    rows = _open_rows(session, member, year)
     if item.kind == schedule.MID_YEAR:
         head = t._("Mid-year review, school year {year}: how are your rows going?").format(
             year=year
@@ -150,13 +149,25 @@ def _prompt(t: Translator, session: Session, member: Member, item: OutboxItem) -
     return View(parts, buttons)
 
 
-def _digest(t: Translator, session: Session, school: School, item: OutboxItem) -> list[View]:
-    at = item.send_at.astimezone(ZoneInfo(school.timezone))
-    found = digest.build(session, school, at)
+def _digest(
+    t: Translator, session: Session, school: School, item: OutboxItem, now: dt.datetime
+) -> list[View]:
+    """The digest as of now (it may be sent late), with its chart; the first one in June also
+    brings the principal the end-of-year report."""
+    found = digest.build(session, school, now.astimezone(ZoneInfo(school.timezone)))
     if found is None:
-        return [View([bold(t._("There is no plan for this school year yet."))])]
+        return [
+            View(
+                [
+                    bold(t._("There is no plan for this school year yet.")),
+                    plain(
+                        "\n" + t._("Write it row by row with /add, or send the file with /import.")
+                    ),
+                ]
+            )
+        ]
     views = [View(digest.render(t, found), photo=digest.chart_png(t, found))]
-    if schedule.is_year_summary(item.kind if item.kind == schedule.DIGEST else "", item.day):
+    if item.kind == schedule.DIGEST and schedule.is_year_summary(item.day):
         plan = plans.find_plan(session, school.id, found.school_year)
         if plan is not None:
             document = plans.plan_document(session, school, plan, item.day)
@@ -220,7 +231,9 @@ def prepare(
         return reason
     if item.kind == outbox.GROUP_DIGEST:
         assert item.chat_id is not None
-        return Outgoing(item.chat_id, _digest(translator(default_language), session, school, item))
+        return Outgoing(
+            item.chat_id, _digest(translator(default_language), session, school, item, now)
+        )
     member = session.get(Member, item.member_id)
     assert member is not None and member.person is not None
     t = translator(language_of(member, default_language))
@@ -232,7 +245,7 @@ def prepare(
     if item.kind in (schedule.MID_YEAR, schedule.END_YEAR):
         return Outgoing(chat_id, [_prompt(t, session, member, item)])
     if item.kind == schedule.DIGEST:
-        return Outgoing(chat_id, _digest(t, session, school, item))
+        return Outgoing(chat_id, _digest(t, session, school, item, now))
     if item.kind == outbox.UNREACHABLE:
         return Outgoing(chat_id, [_unreachable(t, session, item)])
     if item.kind == outbox.DIFFICULTY:

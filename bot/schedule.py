@@ -204,9 +204,9 @@ def planned(
     return sorted(items, key=lambda n: (n.send_at, n.kind, n.position or 0, n.member_id))
 
 
-def is_year_summary(kind: str, day: dt.date) -> bool:
-    """The first digest in June is the end-of-year summary (design §5)."""
-    return kind == DIGEST and day.month == 6 and day.day <= 7
+def is_year_summary(day: dt.date) -> bool:
+    """The first digest in June (its planned day) is the end-of-year summary (design §5)."""
+    return day.month == 6 and day.day <= 7
 
 
 def due_between(
