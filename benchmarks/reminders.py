@@ -23,6 +23,8 @@ import datetime as dt
 import random
 import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -191,7 +193,7 @@ def bench_materialise(schools: int, rows_per_school: int, staff: int) -> None:
     set_watermark(db, daily_at - dt.timedelta(days=1))
     with db.engine.connect() as conn:  # fold the WAL into the file before copying it
         conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-    shutil.copy(tmp / "province.db", tmp / "copy.db")
+    shutil.copy(tmp / "province.db", tmp / "copy.db")  # the untouched province, for memory
     seconds, created, superseded = materialise(db, daily_at)
     print(
         f"daily run (24 h window): {created} items in {seconds * 1000:.0f} ms "
@@ -209,20 +211,50 @@ def bench_materialise(schools: int, rows_per_school: int, staff: int) -> None:
         f"ratio to the bare read {seconds / baseline:.1f}"
     )
 
-    copy = Database(f"sqlite:///{tmp / 'copy.db'}")
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    tracemalloc.start()
-    materialise(copy, daily_at)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(
-        f"peak Python memory of the daily run: {peak / 2**20:.1f} MiB (tracemalloc); "
-        f"process peak RSS {rss_after / 1024:.0f} MiB (+{(rss_after - rss_before) / 1024:.0f})"
-    )
-    copy.dispose()
+    for label, moment, watermark in (
+        ("daily run", daily_at, daily_at - dt.timedelta(days=1)),
+        ("catch-up", catch_at, catch_at - dt.timedelta(days=30)),
+    ):
+        print(f"memory of the {label}: {measure_memory(tmp / 'copy.db', moment, watermark)}")
     db.dispose()
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+def measure_memory(path: Path, moment: dt.datetime, watermark: dt.datetime) -> str:
+    """Peak memory of one materialise run, in a fresh process on a copy of the database."""
+    copy = path.with_name(f"memory-{moment.date()}.db")
+    shutil.copy(path, copy)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.reminders",
+            "--memory-child",
+            str(copy),
+            moment.isoformat(),
+            watermark.isoformat(),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    copy.unlink()
+    return done.stdout.strip()
+
+
+def memory_child(path: str, moment: str, watermark: str) -> None:
+    db = Database(f"sqlite:///{path}")
+    set_watermark(db, dt.datetime.fromisoformat(watermark))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tracemalloc.start()
+    _, created, _ = materialise(db, dt.datetime.fromisoformat(moment))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        f"{created} items; peak Python allocations {peak / 2**20:.1f} MiB (tracemalloc), "
+        f"process peak RSS {after / 1024:.0f} MiB ({(after - before) / 1024:+.0f} MiB for the run)"
+    )
 
 
 async def bench_drain(count: int, rate: int) -> tuple[float, int, int, int]:
@@ -288,7 +320,11 @@ def main() -> None:
     parser.add_argument("--staff", type=int, default=40, help="members per school")
     parser.add_argument("--drain", type=int, default=1000, help="reminders to drain")
     parser.add_argument("--rate", type=int, default=30, help="messages/s the emulator allows")
+    parser.add_argument("--memory-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.memory_child:
+        memory_child(*args.memory_child)
+        return
     bench_materialise(args.schools, args.rows, args.staff)
     per_second, refusals, lost, duplicated = asyncio.run(bench_drain(args.drain, args.rate))
     print(
