@@ -41,3 +41,5 @@ def setup_logging(level: str, secrets: list[str]) -> None:
     # httpx logs every request URL, which carries the token; keep it quiet but still redacted.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # APScheduler logs every run of every job at INFO: the materialiser says what it did.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

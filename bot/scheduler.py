@@ -77,7 +77,9 @@ class Scheduler:
         self._stop.set()
         self.sender.wake()
         if self._sender_task is not None:
+            # Each worker finishes the message it is sending (a 429 wait can take a while);
+            # only past this does a stop cut a send short (then it is resent: see the sender).
             try:
-                await asyncio.wait_for(self._sender_task, timeout=15)
+                await asyncio.wait_for(asyncio.shield(self._sender_task), timeout=30)
             except TimeoutError:
                 self._sender_task.cancel()

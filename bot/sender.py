@@ -120,6 +120,7 @@ class Sender:
         # Chats that answered 403 in this run: items already claimed for them are checked again
         # (the database says whether the person came back) instead of being tried.
         self._refused: set[int] = set()
+        self._stop = asyncio.Event()  # replaced by `run`'s
 
     def wake(self) -> None:
         self._wake.set()
@@ -138,8 +139,13 @@ class Sender:
         return count
 
     async def run(self, stop: asyncio.Event, idle: float = 5.0) -> None:
-        """Drain until `stop`; sleeps when nothing is due until woken or `idle` seconds pass."""
+        """Drain until `stop`; sleeps when nothing is due until woken or `idle` seconds pass.
+
+        On `stop` the messages in flight are finished; claimed items not started yet go back
+        to pending, so a clean stop leaves nothing to resend.
+        """
         self.recover()
+        self._stop = stop
         while not stop.is_set():
             try:
                 done = await self.drain()
@@ -183,13 +189,13 @@ class Sender:
     async def drain(self) -> int:
         """Send every item due now; returns how many items were handled."""
         total = 0
-        while ids := await asyncio.to_thread(self._claim):
+        while not self._stop.is_set() and (ids := await asyncio.to_thread(self._claim)):
             queue: asyncio.Queue[int] = asyncio.Queue()
             for item_id in ids:
                 queue.put_nowait(item_id)
 
             async def worker(queue: asyncio.Queue[int] = queue) -> None:
-                while not queue.empty():
+                while not queue.empty() and not self._stop.is_set():
                     item_id = queue.get_nowait()
                     try:
                         await self._process(item_id)
@@ -199,7 +205,18 @@ class Sender:
 
             await asyncio.gather(*(worker() for _ in range(min(self.workers, len(ids)))))
             total += len(ids)
+            if not queue.empty():  # stopping: what was not started waits for the next run
+                left = [queue.get_nowait() for _ in range(queue.qsize())]
+                await asyncio.to_thread(self._release, left)
         return total
+
+    def _release(self, ids: list[int]) -> None:
+        with self.db.transaction() as session:
+            session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.id.in_(ids), OutboxItem.state == OutboxState.SENDING)
+                .values(state=OutboxState.PENDING)
+            )
 
     def _finish(
         self,

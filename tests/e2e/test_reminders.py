@@ -151,3 +151,32 @@ async def test_403_a_blocked_member_is_told_to_the_principal_once(server, bot, d
         c for c in core.calls(TOKEN, "sendMessage") if c["params"].get("chat_id") == TEACHERS[0]
     ]
     assert len(attempts) == 1  # after the 403, nothing more is tried for her
+
+
+async def test_sigterm_mid_drain_finishes_what_is_in_flight_and_leaves_the_rest_pending(
+    server, bot, db_url
+):
+    core = server.core
+    users(core)
+    seed(db_url)
+    expected = ROWS_EACH * len(TEACHERS)
+    soon = r"còn 3 ngày đến hạn"
+    await bot.start(now="2026-12-28T07:59:58+07:00")
+    await wait_until(lambda: total(core, soon) >= 4)
+    await asyncio.to_thread(bot.stop)  # SIGTERM (the emulator in this loop keeps answering)
+    assert bot.proc.returncode == 0
+    assert "caitien stopping" in bot.log_path.read_text()
+    db = Database(db_url)
+    with db.engine.connect() as conn:
+        states = dict(
+            conn.exec_driver_sql(
+                "SELECT state, count(*) FROM outbox WHERE kind = 'due_soon' GROUP BY state"
+            ).all()
+        )
+    db.dispose()
+    assert "sending" not in states and states.get("sent", 0) == total(core, soon)
+    await bot.start(now="2026-12-28T08:30:00+07:00")
+    await wait_until(lambda: total(core, soon) >= expected)
+    await asyncio.sleep(1.5)
+    for user in TEACHERS:
+        assert set(reminders(core, user, soon).values()) == {1}
