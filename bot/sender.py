@@ -21,6 +21,7 @@ flight first, so only a crash can leave one.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -203,8 +204,17 @@ class Sender:
                         log.exception("outbox item %s failed unexpectedly", item_id)
                         self._finish(item_id, OutboxState.FAILED, "error")
 
+            before = dataclasses.replace(self.stats)
             await asyncio.gather(*(worker() for _ in range(min(self.workers, len(ids)))))
             total += len(ids)
+            log.info(
+                "outbox: %d sent, %d skipped, %d failed (%d message(s), %d × 429)",
+                self.stats.items_sent - before.items_sent,
+                self.stats.skipped - before.skipped,
+                self.stats.failed - before.failed,
+                self.stats.sent - before.sent,
+                self.stats.retry_after - before.retry_after,
+            )
             if not queue.empty():  # stopping: what was not started waits for the next run
                 left = [queue.get_nowait() for _ in range(queue.qsize())]
                 await asyncio.to_thread(self._release, left)
