@@ -242,15 +242,26 @@ def measure_memory(path: Path, moment: dt.datetime, watermark: dt.datetime) -> s
     return done.stdout.strip()
 
 
+def peak_rss_kib() -> int:
+    """This process's peak resident set (VmHWM: unlike ru_maxrss, not inherited at fork)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def memory_child(path: str, moment: str, watermark: str) -> None:
     db = Database(f"sqlite:///{path}")
     set_watermark(db, dt.datetime.fromisoformat(watermark))
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_rss_kib()
     tracemalloc.start()
     _, created, _ = materialise(db, dt.datetime.fromisoformat(moment))
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    after = peak_rss_kib()
     print(
         f"{created} items; peak Python allocations {peak / 2**20:.1f} MiB (tracemalloc), "
         f"process peak RSS {after / 1024:.0f} MiB ({(after - before) / 1024:+.0f} MiB for the run)"
