@@ -270,8 +270,9 @@ def materialise(
                 )
                 values.append(group)  # several principals: the key makes it one
         result.schools += 1
-    result.created = _insert(session, values)
-    result.superseded += _supersede_older(session, values)
+        if len(values) >= FLUSH_EVERY:  # bounded memory after a long downtime
+            _flush(session, values, result)
+    _flush(session, values, result)
     if windows:
         session.execute(
             update(School)
@@ -283,6 +284,15 @@ def materialise(
         if school.id in windows:
             school.materialised_until = now
     return result
+
+
+FLUSH_EVERY = 5_000
+
+
+def _flush(session: Session, values: list[dict[str, Any]], result: Materialised) -> None:
+    result.created += _insert(session, values)
+    result.superseded += _supersede_older(session, values)
+    values.clear()
 
 
 def _supersede_older(session: Session, values: list[dict[str, Any]]) -> int:
