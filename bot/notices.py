@@ -145,7 +145,10 @@ def _prompt(t: Translator, session: Session, member: Member, item: OutboxItem) -
     parts = [bold("📋 " + head)]
     for row in rows[:20]:
         parts.append(plain("\n• " + short_row(t, row, 120)))
-    buttons = [[Button("📝 " + short_row(t, r, 40), f"{PREFIX}r:{r.id}")] for r in rows[:10]]
+    period = "m" if item.kind == schedule.MID_YEAR else "e"  # the report is for that period
+    buttons = [
+        [Button("📝 " + short_row(t, r, 40), f"{PREFIX}r:{r.id}:{period}")] for r in rows[:10]
+    ]
     return View(parts, buttons)
 
 

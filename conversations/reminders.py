@@ -19,13 +19,15 @@ from conversations.base import Turn
 from db.models import OutboxItem, OutboxState
 
 log = logging.getLogger(__name__)
+PERIODS = {"m": "mid_year", "e": "end_year"}  # a report started from a prompt is for its period
 
 
 def on_callback(turn: Turn) -> list[View]:
     t = turn.t
     parts = (turn.incoming.callback_data or "")[len(PREFIX) :].split(":")
-    if parts[0] == "r" and len(parts) == 2 and parts[1].isdigit():
-        return report.start_on_row(turn, int(parts[1]))
+    if parts[0] == "r" and len(parts) in (2, 3) and parts[1].isdigit():
+        period = PERIODS.get(parts[2] if len(parts) == 3 else "", "any")
+        return report.start_on_row(turn, int(parts[1]), period)
     if parts[0] == "z" and len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
         return _snooze(turn, int(parts[1]), int(parts[2]))
     log.info(

@@ -62,18 +62,18 @@ def on_report(turn: Turn) -> list[View]:
     rows = team.rows_owned(turn.session, turn.member)
     if not rows:
         return [View([bold(t._("No rows are assigned to you yet."))])]
-    enter(turn.state, FLOW, STEP_ROW, row_id=None, report_id=None)
+    enter(turn.state, FLOW, STEP_ROW, row_id=None, report_id=None, period=None)
     return prompt(turn)
 
 
-def start_on_row(turn: Turn, row_id: int) -> list[View]:
+def start_on_row(turn: Turn, row_id: int, period: str = "any") -> list[View]:
     """Report on one row straight away (the button on a reminder)."""
     t = turn.t
     row = plans.get_row(turn.session, turn.school.id, row_id)
     if row is None or row.status != RowStatus.ACTIVE or not _may_report(turn, row):
         log.info("refused report on row %s for member %s", row_id, turn.member and turn.member.id)
         return [View([bold(t._("You may not report on this row."))], toast=t._("Not allowed"))]
-    enter(turn.state, FLOW, STEP_STATUS, row_id=row.id, report_id=None)
+    enter(turn.state, FLOW, STEP_STATUS, row_id=row.id, report_id=None, period=period)
     return prompt(turn)
 
 
@@ -148,7 +148,8 @@ def on_callback(turn: Turn) -> list[View]:
         leave(turn.state)
         return [View([bold(t._("You may not report on this row."))])]
     if action == "s" and turn.state.step == STEP_STATUS and args and args[0] in set(STATUSES):
-        report = progress.add_report(turn.session, row, turn.member, args[0], None)
+        period = (turn.state.data or {}).get("period") or "any"
+        report = progress.add_report(turn.session, row, turn.member, args[0], None, period)
         enter(turn.state, FLOW, STEP_TEXT, report_id=report.id)
         return prompt(turn)
     if action == "d" and turn.state.step == STEP_FILES:

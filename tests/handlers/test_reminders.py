@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot import outbox, plans, progress, school_settings, team
 from bot.school_settings import Holiday
-from db.models import Member, OutboxItem, School
+from db.models import Member, OutboxItem, ProgressReport, School
 from tests.conftest import TOKEN
 from tests.handlers.conftest import buttons, text
 
@@ -258,6 +258,10 @@ async def test_mid_year_and_end_of_year_prompts_list_the_rows_not_done(harness):
     assert "trước ngày 30/05/2027" in prompt["text"]
     [status] = await harness.press(LAN, "📝 2. 2.1")
     assert buttons(status)[2] == "Hoàn thành"
+    await harness.press(LAN, "Hoàn thành")
+    with harness.db.transaction() as session:
+        [report] = session.scalars(select(ProgressReport)).all()
+        assert (report.status, report.period) == ("done", "end_year")
 
 
 async def test_weekly_digest_with_its_chart_and_the_june_summary(harness):
@@ -296,3 +300,23 @@ async def test_the_principal_sets_a_members_leave_from_the_team(harness):
     # A teacher cannot set someone else's leave with a forged button.
     [refused] = await harness.forge(LAN, f"t:lv:{hai.id}")
     assert "Chỉ hiệu trưởng và phó hiệu trưởng" in refused["text"]
+
+
+async def test_forged_reminder_buttons_are_refused(harness):
+    await seed(harness)
+    harness.running_at(at(2026, 12, 17, 7, 59))
+    await harness.tick(minutes=2)
+    with harness.db.transaction() as session:
+        hai_item = session.scalar(
+            select(OutboxItem).where(OutboxItem.kind == "due_soon").order_by(OutboxItem.id.desc())
+        )
+        hai_item_id, row_id = hai_item.id, hai_item.row_id
+    # Snoozing Hải's reminder from Lan's chat, a row id that does not exist, nonsense.
+    for data in (f"n:z:{hai_item_id}:1", "n:r:99999", "n:z:1:99", "n:x"):
+        [refused] = await harness.forge(LAN, data)
+        assert "không còn hiệu lực" in refused["text"] or "không báo cáo được" in refused["text"]
+    with harness.db.transaction() as session:
+        assert session.scalar(select(OutboxItem).where(OutboxItem.kind == "snooze")) is None
+    # The principal is not an owner but may report on any row of the school.
+    [status] = await harness.forge(P, f"n:r:{row_id}")
+    assert buttons(status)[0] == "Chưa thực hiện"
