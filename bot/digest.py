@@ -163,7 +163,10 @@ def build(session: Session, school: School, at: dt.datetime) -> Digest | None:
         at=at,
         total=len(rows),
         counts={str(k): v for k, v in counts.items()},
-        by_standard={s: {str(k): v for k, v in c.items()} for s, c in sorted(by_standard.items())},
+        by_standard={  # standards in order; Mức 4 and rows with no standard (0) last
+            s: {str(k): v for k, v in c.items()}
+            for s, c in sorted(by_standard.items(), key=lambda item: (item[0] == 0, item[0]))
+        },
         overdue=tuple(sorted(overdue, key=lambda r: (r.due or dt.date.max, r.position or 0))),
         difficulties=tuple(difficulties),
         silent=tuple(silent),
@@ -264,7 +267,7 @@ def chart_png(t: Translator, digest: Digest) -> bytes:
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     standards = list(digest.by_standard) or [0]
-    names = [t._("Standard {n}").format(n=s) if s else t._("Other") for s in standards]
+    names = [t._("Standard {n}").format(n=s) if s else t._("Level 4, other") for s in standards]
     left = [0] * len(standards)
     for key in KEYS:
         values = [digest.by_standard.get(s, {}).get(key, 0) for s in standards]
