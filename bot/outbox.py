@@ -128,7 +128,7 @@ def enqueue(
     )
 
 
-def _row_facts(
+def row_facts(
     session: Session,
     plan_ids: Sequence[int],
     due_range: tuple[dt.date, dt.date] | None = None,
@@ -188,7 +188,7 @@ def _due_range(
     return low - after, high + before
 
 
-def _principals(session: Session, school_ids: Iterable[int]) -> dict[int, list[int]]:
+def principals(session: Session, school_ids: Iterable[int]) -> dict[int, list[int]]:
     found: dict[int, list[int]] = defaultdict(list)
     for school_id, member_id in session.execute(
         select(Member.school_id, Member.id).where(
@@ -233,12 +233,12 @@ def materialise(
         if p.school_year == windows[p.school_id][1]
     }
     rules = {s.id: school_settings.load(s).rules() for s in schools if s.id in windows}
-    facts = _row_facts(
+    facts = row_facts(
         session,
         [p.id for p in plans.values()],
         _due_range(windows, now, list(rules.values())),
     )
-    principals = _principals(session, list(windows))
+    heads = principals(session, list(windows))
     values: list[dict[str, Any]] = []
     for school in schools:
         if school.id not in windows:
@@ -247,7 +247,7 @@ def materialise(
         plan = plans.get(school.id)
         items = schedule.planned(
             facts.get(plan.id, []) if plan else [],
-            principals.get(school.id, []),
+            heads.get(school.id, []),
             year,
             tz,
             rules[school.id],
