@@ -18,8 +18,9 @@ from matplotlib.figure import Figure
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from bot import plans, progress
+from bot import plans, progress, schedule, school_settings
 from bot.i18n import N_, Translator
+from bot.schedule import Rules
 from bot.schoolyear import school_year_of
 from bot.views import Part, bold, italic, plain
 from db.models import Member, PlanRow, ProgressReport, ProgressStatus, RowOwner, RowStatus, School
@@ -40,7 +41,6 @@ COLOURS = {
     ProgressStatus.NOT_STARTED: "#9e9e9e",
     NO_REPORT: "#e0e0e0",
 }
-PROMPTS = ((1, 10), (5, 15))  # mid-year and end-of-year prompts: "silent since"
 
 
 @dataclass(frozen=True)
@@ -78,13 +78,13 @@ def _label(row: PlanRow) -> str:
     return label if len(label) <= 70 else label[:69] + "…"
 
 
-def silent_since(school_year: str, today: dt.date) -> dt.date:
-    """The last prompt day on or before today (10/01, 15/05), else the year's start (01/08)."""
-    second = int(school_year[5:])
+def silent_since(school_year: str, today: dt.date, rules: Rules) -> dt.date:
+    """The last prompt day (mid-year, end-of-year) on or before today, else the year's start
+    (01/08): a row not done with no report since then is "silent"."""
     since = dt.date(int(school_year[:4]), 8, 1)
-    for month, day in PROMPTS:
-        if dt.date(second, month, day) <= today:
-            since = dt.date(second, month, day)
+    for day in schedule.prompt_days(school_year, rules)[:2]:  # the reminder is no new prompt
+        if day <= today:
+            since = day
     return since
 
 
@@ -114,7 +114,7 @@ def build(session: Session, school: School, at: dt.datetime) -> Digest | None:
             .order_by(ProgressReport.created_at, ProgressReport.id)
         ):
             reports[report.row_id].append(report)
-    since = silent_since(year, today)
+    since = silent_since(year, today, school_settings.load(school).rules())
     counts = dict.fromkeys(KEYS, 0)
     by_standard: dict[int, dict[str, int]] = {}
     overdue, difficulties, silent = [], [], []

@@ -180,11 +180,9 @@ def _due_range(
     low = min(start for start, _, _ in windows.values()).date() - shift - dt.timedelta(days=1)
     high = now.date() + dt.timedelta(days=1)
     for year in {year for _, year, _ in windows.values()}:
-        second = int(year[5:])
         for rule in rules:
-            for month, day in (rule.mid_year, *rule.end_year):
-                if low <= dt.date(second, month, day) <= high:
-                    return None
+            if any(low <= day <= high for day in schedule.prompt_days(year, rule)):
+                return None
     return low - after, high + before
 
 

@@ -101,6 +101,18 @@ class Notification:
         }
 
 
+def day_in_year(school_year: str, month_day: tuple[int, int]) -> dt.date:
+    """A (month, day) of the school year: August–December in its first calendar year."""
+    month, day = month_day
+    year = int(school_year[:4]) if month >= 8 else int(school_year[5:])
+    return dt.date(year, month, day)
+
+
+def prompt_days(school_year: str, rules: Rules) -> list[dt.date]:
+    """The mid-year and end-of-year prompt days of a school year, in order."""
+    return sorted(day_in_year(school_year, d) for d in (rules.mid_year, *rules.end_year))
+
+
 def _holiday(day: dt.date, rules: Rules) -> bool:
     return any(start <= day <= end for start, end in rules.holidays)
 
@@ -191,9 +203,9 @@ def planned(
             for owner in row.owners:
                 open_owners.setdefault(owner.member_id, owner)
     for owner in open_owners.values():
-        add(MID_YEAR, None, owner, dt.date(second, *rules.mid_year))
+        add(MID_YEAR, None, owner, day_in_year(school_year, rules.mid_year))
         for month, day in rules.end_year:
-            add(END_YEAR, None, owner, dt.date(second, month, day))
+            add(END_YEAR, None, owner, day_in_year(school_year, (month, day)))
     day = dt.date(first, 8, 1)
     while day.weekday() != rules.digest_weekday:
         day += dt.timedelta(days=1)

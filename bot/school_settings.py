@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.parsing import fold
 from bot.schedule import Rules
 from db.models import School
 
@@ -34,6 +35,8 @@ class SchoolSettings:
     digest_weekday: int = 0
     digest_time: dt.time = dt.time(7, 30)
     holidays: tuple[Holiday, ...] = field(default_factory=tuple)
+    mid_year: tuple[int, int] = (1, 10)  # (month, day) of the mid-year prompt
+    end_year: tuple[tuple[int, int], ...] = ((5, 15), (5, 25))  # end-of-year prompt, reminder
 
     def rules(self) -> Rules:
         return Rules(
@@ -43,6 +46,8 @@ class SchoolSettings:
             digest_weekday=self.digest_weekday,
             digest_time=self.digest_time,
             holidays=tuple((h.start, h.end) for h in self.holidays),
+            mid_year=self.mid_year,
+            end_year=self.end_year,
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -53,6 +58,8 @@ class SchoolSettings:
             "digest_weekday": self.digest_weekday,
             "digest_time": self.digest_time.strftime("%H:%M"),
             "holidays": [[h.start.isoformat(), h.end.isoformat(), h.label] for h in self.holidays],
+            "mid_year": list(self.mid_year),
+            "end_year": [list(d) for d in self.end_year],
         }
 
     @classmethod
@@ -73,6 +80,11 @@ class SchoolSettings:
             holidays=tuple(
                 Holiday(dt.date.fromisoformat(a), dt.date.fromisoformat(b), label)
                 for a, b, label in data.get("holidays", [])
+            ),
+            mid_year=tuple(data.get("mid_year", base.mid_year)),  # type: ignore[arg-type]
+            end_year=tuple(
+                tuple(d)
+                for d in data.get("end_year", base.end_year)  # type: ignore[misc]
             ),
         )
 
@@ -125,3 +137,42 @@ def parse_date(text: str) -> dt.date | None:
         return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
     except ValueError:
         return None
+
+
+_WEEKDAYS = {
+    "thu hai": 0, "thu 2": 0, "t2": 0, "monday": 0, "mon": 0,
+    "thu ba": 1, "thu 3": 1, "t3": 1, "tuesday": 1, "tue": 1,
+    "thu tu": 2, "thu 4": 2, "t4": 2, "wednesday": 2, "wed": 2,
+    "thu nam": 3, "thu 5": 3, "t5": 3, "thursday": 3, "thu": 3,
+    "thu sau": 4, "thu 6": 4, "t6": 4, "friday": 4, "fri": 4,
+    "thu bay": 5, "thu 7": 5, "t7": 5, "saturday": 5, "sat": 5,
+    "chu nhat": 6, "cn": 6, "sunday": 6, "sun": 6,
+}  # fmt: skip
+
+
+def parse_weekday_time(text: str) -> tuple[int | None, dt.time] | None:
+    """ "Thứ Hai 7:30", "T6 16h", "Chủ nhật 20:00", "7:30" → (weekday or None, time)."""
+    folded = fold(text or "").replace(",", " ")
+    for name in sorted(_WEEKDAYS, key=len, reverse=True):
+        if re.match(rf"^\s*{re.escape(name)}\b", folded):
+            rest = folded.strip()[len(name) :]
+            time = parse_time(re.sub(r"^[\s,]*(?:luc\b)?", "", rest))
+            return (_WEEKDAYS[name], time) if time else None
+    time = parse_time(text)
+    return (None, time) if time else None
+
+
+def parse_day_months(text: str) -> tuple[tuple[int, int], ...] | None:
+    """ "15/05, 25/05" → ((5, 15), (5, 25)); each must be a real day (in a leap year)."""
+    found = re.findall(r"(\d{1,2})\s*/\s*(\d{1,2})", text or "")
+    rest = re.sub(r"(\d{1,2})\s*/\s*(\d{1,2})|[\s,;và&-]+", "", text or "")
+    if not found or rest:
+        return None
+    days = []
+    for day, month in found:
+        try:
+            dt.date(2024, int(month), int(day))
+        except ValueError:
+            return None
+        days.append((int(month), int(day)))
+    return tuple(days)

@@ -15,7 +15,13 @@ from bot.chatstate import enter, leave
 from bot.clock import is_simulated
 from bot.i18n import N_
 from bot.permissions import can_manage_team
-from bot.school_settings import parse_date, parse_holiday, parse_time
+from bot.school_settings import (
+    parse_date,
+    parse_day_months,
+    parse_holiday,
+    parse_time,
+    parse_weekday_time,
+)
 from bot.views import Button, View, bold, italic, plain
 from conversations.base import Turn, flow_button, stale_button
 from db.models import Member
@@ -24,15 +30,16 @@ log = logging.getLogger(__name__)
 
 FLOW = "settings"
 PREFIX = "c:"
-MENU, SEND_TIME, QUIET, DIGEST_TIME, HOLIDAY, LEAVE = (
+MENU, SEND_TIME, QUIET, DIGEST_TIME, HOLIDAY, LEAVE, PROMPTS = (
     "menu",
     "send_time",
     "quiet",
     "digest_time",
     "holiday",
     "leave",
+    "prompts",
 )
-SCHOOL_STEPS = {SEND_TIME, QUIET, DIGEST_TIME, HOLIDAY}
+SCHOOL_STEPS = {SEND_TIME, QUIET, DIGEST_TIME, HOLIDAY, PROMPTS}
 WEEKDAYS = (
     N_("Monday"),
     N_("Tuesday"),
@@ -50,6 +57,10 @@ def _cb(turn: Turn, *parts: str) -> str:
 
 def _hm(value: dt.time) -> str:
     return value.strftime("%H:%M")
+
+
+def _dm(month_day: tuple[int, int]) -> str:
+    return f"{month_day[1]:02d}/{month_day[0]:02d}"
 
 
 def on_settings(turn: Turn) -> list[View]:
@@ -81,6 +92,12 @@ def _menu(turn: Turn) -> View:
                     day=weekday, time=_hm(current.digest_time)
                 )
             ),
+            plain(
+                "\n"
+                + t._("Mid-year review: {mid}; end-of-year review: {end}.").format(
+                    mid=_dm(current.mid_year), end=", ".join(_dm(d) for d in current.end_year)
+                )
+            ),
             bold("\n" + t._("Holidays (nothing is sent):")),
         ]
         if current.holidays:
@@ -106,9 +123,10 @@ def _menu(turn: Turn) -> View:
                 Button(t._("Quiet hours"), _cb(turn, QUIET)),
             ],
             [
-                Button(t._("Digest time"), _cb(turn, DIGEST_TIME)),
-                Button(t._("Add a holiday"), _cb(turn, HOLIDAY)),
+                Button(t._("Digest day and time"), _cb(turn, DIGEST_TIME)),
+                Button(t._("Review dates"), _cb(turn, PROMPTS)),
             ],
+            [Button(t._("Add a holiday"), _cb(turn, HOLIDAY))],
         ]
         for i, h in enumerate(current.holidays[:10]):
             label = t._("Remove {date} {label}").format(date=t.date(h.start), label=h.label)
@@ -139,7 +157,17 @@ def _menu(turn: Turn) -> View:
 QUESTIONS = {
     SEND_TIME: (N_("At what time should reminders go out? For example 7:30."), "7:30"),
     QUIET: (N_("Quiet hours, from and until? For example 20:00-07:00."), "20:00-07:00"),
-    DIGEST_TIME: (N_("At what time should the weekly digest come? For example 7:30."), "7:30"),
+    DIGEST_TIME: (
+        N_("Which day and time should the weekly digest come? For example: Thứ Hai 7:30."),
+        "Thứ Hai 7:30",
+    ),
+    PROMPTS: (
+        N_(
+            "The mid-year review day, then the end-of-year review and its reminder. "
+            "For example: 10/01, 15/05, 25/05"
+        ),
+        "10/01, 15/05, 25/05",
+    ),
     HOLIDAY: (
         N_("Which days? For example: 04/02/2027 - 14/02/2027 Tết Nguyên đán"),
         "04/02/2027 - 14/02/2027 Tết",
@@ -212,11 +240,28 @@ def on_text(turn: Turn) -> list[View]:
 
 def _apply(turn: Turn, step: str, text: str) -> bool:
     school = turn.school
-    if step in (SEND_TIME, DIGEST_TIME):
+    if step == SEND_TIME:
         value = parse_time(text)
         if value is None:
             return False
-        school_settings.update(school, **{step: value})
+        school_settings.update(school, send_time=value)
+        return True
+    if step == DIGEST_TIME:
+        found = parse_weekday_time(text)
+        if found is None:
+            return False
+        weekday, time = found
+        changes: dict[str, object] = {"digest_time": time}
+        if weekday is not None:
+            changes["digest_weekday"] = weekday
+        school_settings.update(school, **changes)
+        return True
+    if step == PROMPTS:
+        days = parse_day_months(text)
+        order = [((month - 8) % 12, day) for month, day in days or ()]  # from August
+        if days is None or len(days) < 2 or order != sorted(set(order)):
+            return False
+        school_settings.update(school, mid_year=days[0], end_year=days[1:])
         return True
     if step == QUIET:
         pieces = [p for p in text.replace("–", "-").split("-") if p.strip()]

@@ -320,3 +320,23 @@ async def test_forged_reminder_buttons_are_refused(harness):
     # The principal is not an owner but may report on any row of the school.
     [status] = await harness.forge(P, f"n:r:{row_id}")
     assert buttons(status)[0] == "Chưa thực hiện"
+
+
+async def test_digest_day_and_review_dates_are_the_schools(harness):
+    await seed(harness)
+    await harness.send(P, "/settings")
+    await harness.press(P, "Ngày và giờ gửi bản tin")
+    [_, menu] = await harness.send(P, "Thứ Sáu 16h")
+    assert "Bản tin hằng tuần: Thứ Sáu, lúc 16:00." in menu["text"]
+    await harness.press(P, "Ngày sơ kết, tổng kết")
+    [again, _] = await harness.send(P, "15/05, 10/01")  # not in the school year's order
+    assert "Không đọc được" in again["text"]
+    [_, menu] = await harness.send(P, "20/12, 10/05, 20/05")
+    assert "Sơ kết học kỳ I: 20/12; tổng kết năm học: 10/05, 20/05." in menu["text"]
+    # The mid-year prompt now comes on 20/12 (first calendar year), the digest on Friday.
+    harness.running_at(at(2026, 12, 18, 15, 59))  # Friday
+    await harness.tick(minutes=2)
+    assert "Bản tin THCS Lê Quý Đôn, ngày 18/12/2026" in chat(harness, P)[-1]["caption"]
+    harness.running_at(at(2026, 12, 20, 7, 59))
+    await harness.tick(minutes=2)
+    assert "Sơ kết học kỳ I, năm học 2026-2027" in chat(harness, LAN)[-1]["text"]
