@@ -180,3 +180,25 @@ async def test_sigterm_mid_drain_finishes_what_is_in_flight_and_leaves_the_rest_
     await asyncio.sleep(1.5)
     for user in TEACHERS:
         assert set(reminders(core, user, soon).values()) == {1}
+
+
+async def test_a_crash_while_telegram_has_accepted_but_not_answered_resends_that_one(
+    server, bot, db_url
+):
+    """The one window no design closes (see bot/sender.py): Telegram has the message, the bot
+    has not heard back, the bot dies. That message is sent again (at least once); nothing is
+    lost and nothing else is repeated."""
+    core = server.core
+    users(core)
+    seed(db_url, teachers=TEACHERS[:1], rows_each=3)
+    soon = r"còn 3 ngày đến hạn"
+    core.slow_answers(TOKEN, "sendMessage", 5)
+    await bot.start(now="2026-12-28T07:59:58+07:00")
+    await wait_until(lambda: total(core, soon) >= 1)  # delivered; the answer is held back
+    bot.kill()
+    core.slow_answers(TOKEN, "sendMessage", 0)
+    await bot.start(now="2026-12-28T08:30:00+07:00")
+    await wait_until(lambda: len(reminders(core, TEACHERS[0], soon)) >= 3)
+    await asyncio.sleep(1.5)
+    counts = reminders(core, TEACHERS[0], soon)
+    assert sorted(counts.values()) == [1, 1, 2]  # only the one in flight came twice

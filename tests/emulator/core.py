@@ -187,6 +187,7 @@ class BotState:
     limits: RateLimits = field(default_factory=RateLimits)
     windows: dict[object, Window] = field(default_factory=dict)
     flood_refusals: int = 0  # 429 answers given because a limit was exceeded
+    slow: dict[str, float] = field(default_factory=dict)  # method → seconds before answering
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # file_id → (name, bytes)
     webhook: str = ""
     poller: asyncio.Future[None] | None = None
@@ -281,6 +282,9 @@ class BotApiEmulator:
                 chat_id = int(params["chat_id"])
                 bot.events.setdefault(chat_id, []).append(result["message_id"])
                 bot.chat_signal(chat_id).fire()
+            delay = bot.slow.get(name)
+            if delay:  # done, but the answer is late (a slow network: the client cannot tell)
+                await asyncio.sleep(delay)
             return 200, {"ok": True, "result": result}
         except ApiError as exc:
             entry["status"] = exc.status
@@ -836,6 +840,10 @@ class BotApiEmulator:
         bot = self.bot(token)
         bot.limits = RateLimits(per_second, per_chat_per_second, per_group_per_minute)
         bot.windows.clear()
+
+    def slow_answers(self, token: str, method: str, seconds: float) -> None:
+        """Carry out `method` at once but answer only after `seconds` (0: back to normal)."""
+        self.bot(token).slow[method.lower()] = seconds
 
     def flood_refusals(self, token: str) -> int:
         return self.bot(token).flood_refusals
