@@ -27,7 +27,7 @@ import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
 from telegram import Message as TgMessage
 from telegram.constants import ParseMode
@@ -164,21 +164,45 @@ class Sender:
                 task.cancel()
 
     def _claim(self) -> list[int]:
+        """Mark the next due items as being sent. Chats take turns: each member's first item,
+        then each one's second... so one chat with many items (1/s) does not hold up the rest.
+        On PostgreSQL the rows are locked with SKIP LOCKED, so several senders can share."""
         now = self.clock.now()
-        with self.db.transaction() as session:
-            query = (
-                select(OutboxItem.id)
-                .where(
-                    OutboxItem.state == OutboxState.PENDING,
-                    OutboxItem.send_at <= now,
-                    (OutboxItem.next_attempt_at.is_(None)) | (OutboxItem.next_attempt_at <= now),
-                )
-                .order_by(OutboxItem.send_at, OutboxItem.id)
-                .limit(self.batch)
+        oldest = (  # rank only the oldest due items, not a whole backlog, at each claim
+            select(OutboxItem.id, OutboxItem.send_at, OutboxItem.member_id, OutboxItem.chat_id)
+            .where(
+                OutboxItem.state == OutboxState.PENDING,
+                OutboxItem.send_at <= now,
+                (OutboxItem.next_attempt_at.is_(None)) | (OutboxItem.next_attempt_at <= now),
             )
-            if session.get_bind().dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            ids = list(session.scalars(query))
+            .order_by(OutboxItem.send_at, OutboxItem.id)
+            .limit(self.batch * 20)
+            .subquery()
+        )
+        turn = (
+            func.row_number()
+            .over(
+                partition_by=func.coalesce(oldest.c.member_id, oldest.c.chat_id),
+                order_by=(oldest.c.send_at, oldest.c.id),
+            )
+            .label("turn")
+        )
+        due = select(oldest.c.id, oldest.c.send_at, turn).subquery()
+        with self.db.transaction() as session:
+            ids = list(
+                session.scalars(
+                    select(due.c.id).order_by(due.c.turn, due.c.send_at, due.c.id).limit(self.batch)
+                )
+            )
+            if ids and session.get_bind().dialect.name == "postgresql":
+                locked = set(
+                    session.scalars(
+                        select(OutboxItem.id)
+                        .where(OutboxItem.id.in_(ids), OutboxItem.state == OutboxState.PENDING)
+                        .with_for_update(skip_locked=True)
+                    )
+                )
+                ids = [i for i in ids if i in locked]
             if ids:
                 session.execute(
                     update(OutboxItem)

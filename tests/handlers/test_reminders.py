@@ -340,3 +340,34 @@ async def test_digest_day_and_review_dates_are_the_schools(harness):
     harness.running_at(at(2026, 12, 20, 7, 59))
     await harness.tick(minutes=2)
     assert "Sơ kết học kỳ I, năm học 2026-2027" in chat(harness, LAN)[-1]["text"]
+
+
+async def test_chats_take_turns_so_one_busy_chat_does_not_hold_up_the_others(harness):
+    from bot.ratelimit import Limiter, Limits
+    from bot.sender import Sender
+
+    await seed(harness)
+    harness.running_at(at(2026, 12, 17, 9))
+    with harness.db.transaction() as session:
+        people = {m.display_name: m for m in session.scalars(select(Member)).all() if m.person_id}
+        principal = next(m for m in people.values() if m.role == "principal")
+        school_id = principal.school_id
+        targets = [principal] * 5 + [people["Đặng Thị Lan"], people["Bùi Văn Hải"]]
+        for i, member in enumerate(targets):
+            outbox.enqueue(
+                session,
+                key=f"unreachable:test{i}:{member.id}:x",
+                school_id=school_id,
+                kind="unreachable",
+                day=harness.clock.now().date(),
+                send_at=harness.clock.now(),
+                member_id=member.id,
+                data={"member_id": principal.id},
+            )
+    sender = Sender(
+        harness.app.bot, harness.db, harness.clock, workers=2, limiter=Limiter(Limits(per_chat=0.2))
+    )
+    assert await sender.drain() == 7
+    order = [int(c["params"]["chat_id"]) for c in harness.core.calls(TOKEN, "sendMessage")][-7:]
+    assert order.index(LAN) < 3 and order.index(HAI) < 3  # not after the principal's five
+    assert order.count(P) == 5
