@@ -85,10 +85,13 @@ def _insert(session: Session, values: list[dict[str, Any]]) -> int:
         }
         for v in values
     ]
+    # RETURNING counts what was really inserted (a skipped duplicate returns nothing); the
+    # driver's rowcount is -1 for a batch on PostgreSQL.
+    statement = statement.returning(OutboxItem.id)
     created = 0
     for start in range(0, len(rows), 500):
         result = session.connection().execute(statement, rows[start : start + 500])
-        created += max(result.rowcount or 0, 0)
+        created += len(result.all())
     return created
 
 
