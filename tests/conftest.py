@@ -1,11 +1,20 @@
-"""Shared fixtures: a real SQLite database file per test, upgraded by Alembic."""
+"""Shared fixtures: a real database per test, upgraded by Alembic.
+
+SQLite (a file per test) by default. With CAITIEN_TEST_POSTGRES_URL set to a PostgreSQL server
+(e.g. postgresql+psycopg://caitien:caitien@127.0.0.1/postgres) each test gets a fresh database
+there instead; `.ci/run` runs the unit and handler tests that way too.
+"""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from db.session import Database
@@ -13,9 +22,24 @@ from db.session import Database
 TOKEN = "123456789:AAEmulatorTokenForTestsOnly_abcdefghijkl"
 
 
+POSTGRES_URL = os.environ.get("CAITIEN_TEST_POSTGRES_URL")
+sqlite_only = pytest.mark.skipif(POSTGRES_URL is not None, reason="SQLite only")
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'caitien.db'}"
+def db_url(tmp_path: Path) -> Iterator[str]:
+    if POSTGRES_URL is None:
+        yield f"sqlite:///{tmp_path / 'caitien.db'}"
+        return
+    server = make_url(POSTGRES_URL)
+    name = f"caitien_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture

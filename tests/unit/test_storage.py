@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 from bot import plans
 from bot.people import JoinOutcome, TelegramUser, create_school, join_with_code, upsert_person
 from db.models import ChatState, Member, PlanRow, RowHistory, RowStatus, School
+from tests.conftest import sqlite_only
 
 NOW = dt.datetime(2026, 11, 23, 21, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 
@@ -20,6 +21,7 @@ def make_school(session, name="THCS Lê Quý Đôn", level="thcs"):
     return school, result.member
 
 
+@sqlite_only
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(db):
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
