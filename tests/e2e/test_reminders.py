@@ -81,19 +81,26 @@ def users(core) -> None:
         core.user(user, f"GV{user}")
 
 
+SOON = r"còn 3 ngày đến hạn"
+EXPECTED = ROWS_EACH * len(TEACHERS)
+
+
+async def start_draining(server, bot, db_url) -> None:
+    """Every teacher's rows are due in 3 days at 08:00 on 28/12, which passes two seconds after
+    the start; at most one message per second per chat: the drain takes a few seconds."""
+    users(server.core)
+    seed(db_url)
+    await bot.start(now="2026-12-28T07:59:58+07:00")
+    await wait_until(lambda: total(server.core, SOON) >= 4)
+
+
 async def test_sigkill_while_draining_and_while_a_moment_passes_delivers_exactly_once(
     server, bot, db_url
 ):
     core = server.core
-    users(core)
-    seed(db_url)
-    expected = ROWS_EACH * len(TEACHERS)
-    soon = r"còn 3 ngày đến hạn"
-
-    # Run 1: 08:00 on 28/12 (3 days before the deadline) passes two seconds after the start;
-    # one reminder per row and teacher is due, at most one per second per chat: killed mid-way.
-    await bot.start(now="2026-12-28T07:59:58+07:00")
-    await wait_until(lambda: total(core, soon) >= 4)
+    expected, soon = EXPECTED, SOON
+    # Run 1: killed while the outbox is being drained.
+    await start_draining(server, bot, db_url)
     await asyncio.sleep(0.5)  # between two sends (the chats' one-per-second pace)
     bot.kill()
     delivered = total(core, soon)
@@ -157,12 +164,8 @@ async def test_sigterm_mid_drain_finishes_what_is_in_flight_and_leaves_the_rest_
     server, bot, db_url
 ):
     core = server.core
-    users(core)
-    seed(db_url)
-    expected = ROWS_EACH * len(TEACHERS)
-    soon = r"còn 3 ngày đến hạn"
-    await bot.start(now="2026-12-28T07:59:58+07:00")
-    await wait_until(lambda: total(core, soon) >= 4)
+    expected, soon = EXPECTED, SOON
+    await start_draining(server, bot, db_url)
     await asyncio.to_thread(bot.stop)  # SIGTERM (the emulator in this loop keeps answering)
     assert bot.proc.returncode == 0
     assert "caitien stopping" in bot.log_path.read_text()
