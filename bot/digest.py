@@ -58,7 +58,7 @@ class DigestRow:
 class Digest:
     school_name: str
     school_year: str
-    at: dt.datetime
+    at: dt.datetime  # aware, in the school's timezone
     total: int
     counts: dict[str, int]
     by_standard: dict[int, dict[str, int]]
@@ -75,7 +75,7 @@ class Digest:
 def _label(row: PlanRow) -> str:
     text = " ".join((row.expected_result or row.criterion_text or "").split())
     label = f"{row.criterion_code or '?'} — {text}".strip(" —")
-    return label if len(label) <= 70 else label[:69] + "…"
+    return label if len(label) <= 70 else label[:69].rstrip() + "…"
 
 
 def silent_since(school_year: str, today: dt.date, rules: Rules) -> dt.date:
@@ -160,7 +160,7 @@ def build(session: Session, school: School, at: dt.datetime) -> Digest | None:
     return Digest(
         school_name=school.name,
         school_year=year,
-        at=at,
+        at=at.astimezone(tz),
         total=len(rows),
         counts={str(k): v for k, v in counts.items()},
         by_standard={  # standards in order; Mức 4 and rows with no standard (0) last
@@ -194,7 +194,7 @@ def _line(t: Translator, row: DigestRow, due: bool = True) -> str:
 
 def render(t: Translator, digest: Digest) -> list[Part]:
     """The digest as text parts (split cleanly when sent)."""
-    at = digest.at.strftime("%d/%m/%Y")
+    at = t.date(digest.at.date())
     parts: list[Part] = [
         bold("📊 " + t._("Digest of {school}, {date}").format(school=digest.school_name, date=at)),
         plain(
@@ -277,7 +277,7 @@ def chart_png(t: Translator, digest: Digest) -> bytes:
     axes.set_xlabel(t._("rows"))
     axes.set_title(
         t._("{school}: rows by status, {date}").format(
-            school=digest.school_name, date=digest.at.strftime("%d/%m/%Y")
+            school=digest.school_name, date=t.date(digest.at.date())
         )
     )
     axes.xaxis.get_major_locator().set_params(integer=True)
