@@ -17,6 +17,9 @@ from tests.conftest import TOKEN
 from tests.emulator import EmulatorServer
 
 ROOT = Path(__file__).resolve().parents[2]
+# `caitien run` starts its clock here unless a test gives its own `--now`: a Tuesday morning of
+# the 2026-2027 school year (no quiet hours, no holiday), so no test depends on the wall clock.
+DEFAULT_NOW = "2026-12-01T09:30:00+07:00"
 
 
 class BotProcess:
@@ -50,11 +53,11 @@ class BotProcess:
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)
 
-    async def start(self, now: str | None = None) -> None:
-        """Start `caitien run` (with `--now` when given) and wait until it polls."""
+    async def start(self, now: str = DEFAULT_NOW) -> None:
+        """Start `caitien run --now NOW` and wait until it polls."""
         polls = len(self.server.core.calls(TOKEN, "getUpdates"))
         log = self.log_path.open("ab")
-        args = [sys.executable, "-m", "bot", "run", *(["--now", now] if now else [])]
+        args = [sys.executable, "-m", "bot", "run", "--now", now]
         self.proc = subprocess.Popen(args, env=self.env, cwd=ROOT, stdout=log, stderr=log)
         for _ in range(300):  # the bot is up once it polls
             if len(self.server.core.calls(TOKEN, "getUpdates")) > polls:

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import TOKEN
 
 USER = 9001
-SAMPLE = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "plan-thcs-2025-2026.docx"
-)
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "plan-thcs-2025-2026.docx"
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason="samples are beside the project in CI")
 async def test_send_the_sample_plan_and_confirm(server, bot):
     core = server.core
     core.user(USER, "Hà")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import update
@@ -19,6 +20,11 @@ from db.models import School
 from db.session import Database
 from tests.conftest import TOKEN
 from tests.emulator import BotApiEmulator, EmulatorRequest
+
+# Every handler test starts at this moment, whatever the wall clock says: a Tuesday morning of
+# the 2026-2027 school year, outside quiet hours and holidays. A test that needs a night, a
+# holiday or another day sets it (`harness.running_at`, `harness.clock.set`) and says why.
+START = dt.datetime(2026, 12, 1, 9, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 
 
 class Harness:
@@ -122,7 +128,7 @@ def buttons(message: dict) -> list[str]:
 @pytest.fixture
 async def harness(settings, db) -> AsyncIterator[Harness]:
     core = BotApiEmulator()
-    clock = ManualClock(dt.datetime.now(dt.UTC))
+    clock = ManualClock(START)
     application = build_application(
         settings,
         db,
