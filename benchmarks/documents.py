@@ -20,10 +20,12 @@ from collections.abc import Callable
 import docx
 from openpyxl import Workbook, load_workbook
 
-from bot import plans
 from bot.documents.plan_export import HEADERS, write_docx, write_xlsx
 from bot.documents.plan_import import read_plan
-from bot.people import TelegramUser, create_school, join_with_code, upsert_person
+from bot.services import plans
+from bot.services.invites import join_with_code
+from bot.services.members import TelegramUser, upsert_person
+from bot.services.schools import create_school
 from db.session import Database
 
 TASKS = (

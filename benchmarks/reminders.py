@@ -35,10 +35,10 @@ from sqlalchemy import func, insert, select, text, update
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot import outbox
-from bot.clock import ManualClock
-from bot.ratelimit import Limiter, Limits
-from bot.sender import Sender
+from bot.core.clock import ManualClock
+from bot.runtime.ratelimit import Limiter, Limits
+from bot.runtime.sender import Sender
+from bot.services import outbox
 from db.models import (
     Member,
     Person,

@@ -109,8 +109,8 @@ async def caitien_user(
 
 def prepare_school(db_url: str, users: int) -> list[str]:
     """One school and a personal one-use council code per simulated user, written directly."""
-    from bot.people import create_school
-    from bot.team import add_member
+    from bot.services.members import add_member
+    from bot.services.schools import create_school
     from db.session import Database
 
     db = Database(db_url)

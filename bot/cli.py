@@ -15,19 +15,19 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from bot import notify, team
-from bot.catalog import LEVELS, load_catalog
-from bot.config import Settings
+from bot.core.config import Settings
+from bot.core.i18n import translator
+from bot.core.logs import setup_logging
 from bot.documents.links import LinkCard, write_links_docx
 from bot.documents.plan_export import write_docx, write_xlsx
 from bot.documents.plan_import import NotAPlan, read_plan
 from bot.documents.report import write_evidence_zip, write_report_docx
 from bot.documents.staff import StaffListError, read_staff_list
-from bot.files import FileStore
-from bot.i18n import translator
-from bot.logs import setup_logging
-from bot.people import SchoolError, create_school
-from bot.plans import (
+from bot.domain.catalog import LEVELS, load_catalog
+from bot.domain.schoolyear import is_school_year
+from bot.services import members, outbox_preview, owners, schools
+from bot.services.files import FileStore
+from bot.services.plans import (
     active_rows,
     count_rows,
     ensure_plan,
@@ -38,8 +38,8 @@ from bot.plans import (
     owner_names,
     plan_document,
 )
-from bot.progress import row_progress, status_labels
-from bot.schoolyear import is_school_year
+from bot.services.progress import row_progress, status_labels
+from bot.services.schools import SchoolError, create_school
 from db.models import Plan, Role, School
 from db.session import Database
 
@@ -190,9 +190,9 @@ def _school_list(db: Database) -> None:
                 "name": s.name,
                 "level": s.level,
                 "regulation": s.regulation,
-                "members": len(team.members(session, s.id)),
+                "members": len(members.members(session, s.id)),
             }
-            for s in team.schools(session)
+            for s in schools.all_schools(session)
         ]
     _print_json(result)
 
@@ -203,7 +203,7 @@ def _member(db: Database, args: argparse.Namespace) -> None:
         if args.action == "add":
             if not args.name.strip():
                 raise UsageError("the name is empty")
-            member, invite = team.add_member(session, school, args.name, args.role, args.title)
+            member, invite = members.add_member(session, school, args.name, args.role, args.title)
             result: Any = {
                 "member_id": member.id,
                 "invite_code": invite.code,
@@ -218,7 +218,7 @@ def _member(db: Database, args: argparse.Namespace) -> None:
                     "title": m.title,
                     "joined": m.person_id is not None,
                 }
-                for m in team.members(session, school.id)
+                for m in members.members(session, school.id)
             ]
         else:
             try:
@@ -230,7 +230,7 @@ def _member(db: Database, args: argparse.Namespace) -> None:
             result = []
             cards = []
             for entry in entries:
-                member, invite = team.add_member(
+                member, invite = members.add_member(
                     session, school, entry.name, entry.role, entry.position
                 )
                 result.append(
@@ -242,7 +242,7 @@ def _member(db: Database, args: argparse.Namespace) -> None:
                     }
                 )
                 url = f"https://t.me/{str(args.bot).lstrip('@')}?start={invite.code}"
-                role = translator("vi")._(team.ROLE_LABELS[member.role])
+                role = translator("vi")._(members.ROLE_LABELS[member.role])
                 cards.append(LinkCard(member.display_name, role, member.title, url))
             if args.links:
                 write_links_docx(args.links, school.name, cards)
@@ -256,12 +256,14 @@ def _row_assign(db: Database, args: argparse.Namespace) -> None:
         row = next((r for r in active_rows(session, plan.id) if r.position == args.row), None)
         if row is None:
             raise UsageError(f"plan {plan.school_year} has no row {args.row}")
-        member = team.member_of(session, school.id, args.member)
+        member = members.member_of(session, school.id, args.member)
         if member is None:
             raise UsageError(f"school {school.id} has no member {args.member}")
-        owners = [o.member_id for o in row.owners]
+        current = [o.member_id for o in row.owners]
         lead = next((o.member_id for o in row.owners if o.is_lead), None)
-        team.set_owners(session, row, [*owners, member.id], member.id if args.lead else lead, None)
+        owners.set_owners(
+            session, row, [*current, member.id], member.id if args.lead else lead, None
+        )
         result = {
             "row": row.position,
             "school_year": plan.school_year,
@@ -307,7 +309,7 @@ def _moment(text: str) -> dt.datetime:
 def _notify_preview(db: Database, args: argparse.Namespace) -> None:
     at = _moment(args.at)
     with db.transaction() as session:
-        result = notify.preview(session, _school(session, args.school), at)
+        result = outbox_preview.preview(session, _school(session, args.school), at)
     _print_json(result)
 
 
@@ -367,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             if not settings.token():
                 raise UsageError("TELEGRAM_BOT_TOKEN is not set")
-            from bot.app import run
+            from bot.runtime.app import run
 
             run(settings, _moment(args.now) if args.now else None)
             return 0

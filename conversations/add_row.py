@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import logging
 
-from bot import plans
-from bot.catalog import Regulation, is_level4_code
-from bot.chatstate import enter, leave
-from bot.constants import MAX_ANSWER_LENGTH
-from bot.permissions import can_edit_row, can_write_rows
-from bot.render import question, row_card
-from bot.rowform import BY_NAME, CRITERION, FIELDS, FROM_SHORT, SHORT, next_field, previous_field
-from bot.views import Button, View, bold, italic, plain
+from bot.domain.catalog import Regulation, is_level4_code
+from bot.domain.constants import MAX_ANSWER_LENGTH
+from bot.domain.permissions import can_edit_row, can_write_rows
+from bot.domain.rowform import (
+    BY_NAME,
+    CRITERION,
+    FIELDS,
+    FROM_SHORT,
+    SHORT,
+    next_field,
+    previous_field,
+)
+from bot.services import plans
+from bot.services.chatstate import enter, leave
+from bot.ui.render import question, row_card
+from bot.ui.views import Button, View, bold, italic, plain
 from conversations.base import Turn, stale_button
 from db.models import PlanRow, RowStatus
 

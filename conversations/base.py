@@ -19,14 +19,14 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.chatstate import load_state, mark_seen, seen
-from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.i18n import Translator, resolve_language, translator
-from bot.people import TelegramUser, current_member, upsert_person
-from bot.schoolyear import current_school_year
-from bot.sender import NO_PREVIEW, markup, send
-from bot.views import View, bold, messages
+from bot.core.clock import Clock, SystemClock
+from bot.core.config import Settings
+from bot.core.i18n import Translator, resolve_language, translator
+from bot.domain.schoolyear import current_school_year
+from bot.runtime.sender import NO_PREVIEW, markup, send
+from bot.services.chatstate import load_state, mark_seen, seen
+from bot.services.members import TelegramUser, current_member, upsert_person
+from bot.ui.views import View, bold, messages
 from db.models import ChatState, Member, Person, School
 from db.session import Database
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 
-from bot import digest
-from bot.permissions import can_manage_team
-from bot.views import View, bold, plain
+from bot.domain.permissions import can_manage_team
+from bot.services import digest
+from bot.ui import digest_view
+from bot.ui.views import View, bold, plain
 from conversations.base import Turn
 from db.models import Role
 
@@ -25,7 +26,7 @@ def on_digest(turn: Turn) -> list[View]:
     found = digest.build(turn.session, turn.school, turn.now)
     if found is None:
         return [View([bold(t._("There is no plan for this school year yet."))])]
-    return [View(digest.render(t, found), photo=digest.chart_png(t, found))]
+    return [View(digest_view.render(t, found), photo=digest_view.chart_png(t, found))]
 
 
 def on_linkgroup(turn: Turn) -> list[View]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from types import ModuleType
 
-from bot.chatstate import leave
-from bot.views import View, bold
+from bot.services.chatstate import leave
+from bot.ui.views import View, bold
 from conversations import add_row, import_plan, owners, report, settings, team
 from conversations.base import Turn
 from conversations.start import help_view

@@ -6,13 +6,13 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
-from bot import plans
-from bot.chatstate import enter, leave
 from bot.documents.plan_import import ImportedRow, NotAPlan, read_plan
-from bot.parsing import parse_timeline
-from bot.permissions import can_manage_team
-from bot.schoolyear import is_school_year
-from bot.views import Button, View, bold, italic, plain
+from bot.domain.parsing import parse_timeline
+from bot.domain.permissions import can_manage_team
+from bot.domain.schoolyear import is_school_year
+from bot.services import plans
+from bot.services.chatstate import enter, leave
+from bot.ui.views import Button, View, bold, italic, plain
 from conversations.base import MAX_DOWNLOAD_BYTES, Turn, stale_button
 
 log = logging.getLogger(__name__)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from bot import plans, progress, team
-from bot.chatstate import enter, leave
-from bot.parsing import fold
-from bot.permissions import can_edit_row
-from bot.render import short_row
-from bot.views import Button, View, bold, italic, plain
+from bot.domain.parsing import fold
+from bot.domain.permissions import can_edit_row
+from bot.services import members, owners, plans, progress
+from bot.services.chatstate import enter, leave
+from bot.ui.render import short_row
+from bot.ui.views import Button, View, bold, italic, plain
 from conversations.base import Turn, stale_button
 from db.models import PlanRow, ProgressStatus, RowStatus
 
@@ -47,8 +47,8 @@ def prompt(turn: Turn) -> list[View]:
         leave(turn.state)
         return [View([bold(t._("This row was not found (it may have been deleted)."))])]
     v = turn.state.version
-    owners = {o.member_id: o.is_lead for o in row.owners}
-    people = team.members(turn.session, turn.school.id)
+    chosen_ids = {o.member_id: o.is_lead for o in row.owners}
+    people = members.members(turn.session, turn.school.id)
     query = str(data.get("q") or "")
     if query:
         folded = fold(query)
@@ -62,8 +62,8 @@ def prompt(turn: Turn) -> list[View]:
         )
     parts.append(plain("\n" + t._("Tap a name to add or remove it; ⭐ marks the lead.")))
     buttons: list[list[Button]] = []
-    for member in team.suggest_owners(turn.session, turn.school.id, row.lead_text):
-        if member.id not in owners:
+    for member in owners.suggest_owners(turn.session, turn.school.id, row.lead_text):
+        if member.id not in chosen_ids:
             parts.append(
                 italic(
                     "\n💡 "
@@ -80,14 +80,14 @@ def prompt(turn: Turn) -> list[View]:
             italic("\n" + t._("{n} people: type part of a name to search.").format(n=len(people)))
         )
     for member in people[:PAGE]:
-        chosen = member.id in owners
+        chosen = member.id in chosen_ids
         buttons.append(
             [
                 Button(
                     ("☑ " if chosen else "☐ ") + member.display_name[:40],
                     f"o:t:{row.id}:{member.id}:{v}",
                 ),
-                Button("⭐" if owners.get(member.id) else "☆", f"o:l:{row.id}:{member.id}:{v}"),
+                Button("⭐" if chosen_ids.get(member.id) else "☆", f"o:l:{row.id}:{member.id}:{v}"),
             ]
         )
     buttons.append([Button("✅ " + t._("Done"), f"o:d:{row.id}:{v}")])
@@ -164,10 +164,10 @@ def on_callback(turn: Turn) -> list[View]:
             if member_id in current
             else [*current, member_id]
         )
-        team.set_owners(turn.session, row, wanted, lead, turn.member)
+        owners.set_owners(turn.session, row, wanted, lead, turn.member)
     elif action == "l" and member_id is not None:
         wanted = current if member_id in current else [*current, member_id]
-        team.set_owners(turn.session, row, wanted, member_id, turn.member)
+        owners.set_owners(turn.session, row, wanted, member_id, turn.member)
     elif action == "d":
         return _done(turn, row)
     enter(turn.state, FLOW, "pick")
@@ -178,7 +178,7 @@ def on_mine(turn: Turn) -> list[View]:
     """The rows this member answers for: code, title, due date, status."""
     t = turn.t
     assert turn.member is not None
-    rows = team.rows_owned(turn.session, turn.member)
+    rows = owners.rows_owned(turn.session, turn.member)
     if not rows:
         return [View([bold(t._("No rows are assigned to you yet."))])]
     regulation = plans.regulation_of(turn.school)

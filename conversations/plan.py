@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from bot import plans
-from bot.catalog import Regulation
-from bot.constants import BLOCK_LEVEL_4, ROWS_PER_PAGE
+from bot.core.i18n import Translator
 from bot.documents.plan_export import write_docx, write_xlsx
 from bot.documents.report import write_evidence_zip, write_report_docx
-from bot.files import FileStore
-from bot.i18n import Translator
-from bot.permissions import can_export, can_manage_team
-from bot.progress import row_progress, status_labels
-from bot.render import short_row
-from bot.schoolyear import is_school_year
-from bot.views import Button, Part, View, bold, italic, plain
+from bot.domain.catalog import Regulation
+from bot.domain.constants import BLOCK_LEVEL_4, ROWS_PER_PAGE
+from bot.domain.permissions import can_export, can_manage_team
+from bot.domain.schoolyear import is_school_year
+from bot.services import plans
+from bot.services.files import FileStore
+from bot.services.progress import row_progress, status_labels
+from bot.ui.render import short_row
+from bot.ui.views import Button, Part, View, bold, italic, plain
 from conversations.base import Turn
 from db.models import Plan, PlanRow
 

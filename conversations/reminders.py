@@ -11,9 +11,10 @@ import datetime as dt
 import logging
 from zoneinfo import ZoneInfo
 
-from bot import outbox, schedule, school_settings
-from bot.notices import PREFIX, SNOOZE_DAYS
-from bot.views import View, bold
+from bot.domain import notification_rules, school_settings
+from bot.services import outbox
+from bot.ui.notices import PREFIX, SNOOZE_DAYS
+from bot.ui.views import View, bold
 from conversations import report
 from conversations.base import Turn
 from db.models import OutboxItem, OutboxState
@@ -58,7 +59,7 @@ def _snooze(turn: Turn, item_id: int, days: int) -> list[View]:
     rules = school_settings.load(school).rules()
     tz = ZoneInfo(school.timezone)
     day = turn.now.astimezone(tz).date() + dt.timedelta(days=days)
-    send_at = schedule.adjust(dt.datetime.combine(day, rules.send_time, tzinfo=tz), rules)
+    send_at = notification_rules.adjust(dt.datetime.combine(day, rules.send_time, tzinfo=tz), rules)
     outbox.enqueue(
         turn.session,
         key=f"{outbox.SNOOZE}:{item.row_id}:{member.id}:{day.isoformat()}",

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 
-from bot import outbox, plans, progress, team
-from bot.chatstate import enter, leave
-from bot.files import MAX_EVIDENCE_BYTES, FileStore
-from bot.permissions import MANAGERS
-from bot.render import short_row
-from bot.views import Button, View, bold, italic, plain
+from bot.domain.permissions import MANAGERS
+from bot.services import members, outbox, owners, plans, progress
+from bot.services.chatstate import enter, leave
+from bot.services.files import MAX_EVIDENCE_BYTES, FileStore
+from bot.ui.render import short_row
+from bot.ui.views import Button, View, bold, italic, plain
 from conversations.base import Turn, flow_button, stale_button
 from db.models import PlanRow, ProgressReport, ProgressStatus, RowStatus
 
@@ -59,7 +59,7 @@ def on_report(turn: Turn) -> list[View]:
     """List the member's rows to report on."""
     t = turn.t
     assert turn.member is not None
-    rows = team.rows_owned(turn.session, turn.member)
+    rows = owners.rows_owned(turn.session, turn.member)
     if not rows:
         return [View([bold(t._("No rows are assigned to you yet."))])]
     enter(turn.state, FLOW, STEP_ROW, row_id=None, report_id=None, period=None)
@@ -82,7 +82,7 @@ def prompt(turn: Turn) -> list[View]:
     step = turn.state.step
     if step == STEP_ROW:
         assert turn.member is not None
-        rows = team.rows_owned(turn.session, turn.member)
+        rows = owners.rows_owned(turn.session, turn.member)
         buttons = [[Button(short_row(t, r), _cb(turn, "r", str(r.id)))] for r in rows[:30]]
         return [View([bold(t._("Which row do you report on?"))], buttons)]
     row = _row(turn)
@@ -180,7 +180,7 @@ def _tell_managers(turn: Turn, report: ProgressReport) -> list[View]:
     outbox (the one sender: rate limits, retries, someone who blocked the bot)."""
     row = _row(turn)
     assert row is not None and turn.member is not None
-    for member in team.members(turn.session, turn.school.id):
+    for member in members.members(turn.session, turn.school.id):
         if member.role not in MANAGERS or member.id == turn.member.id:
             continue
         outbox.enqueue(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from bot import plans, progress
-from bot.chatstate import enter, leave
-from bot.i18n import N_
-from bot.permissions import can_edit_row, can_manage_team
-from bot.render import row_card
-from bot.rowform import FIELDS, FROM_SHORT, SHORT
-from bot.views import Button, Part, View, bold, italic, plain
+from bot.core.i18n import N_
+from bot.domain.permissions import can_edit_row, can_manage_team
+from bot.domain.rowform import FIELDS, FROM_SHORT, SHORT
+from bot.services import plans, progress
+from bot.services.chatstate import enter, leave
+from bot.ui.render import row_card
+from bot.ui.views import Button, Part, View, bold, italic, plain
 from conversations import add_row
 from conversations.base import Turn, stale_button
 from db.models import PlanRow, ProgressStatus, RowStatus

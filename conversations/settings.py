@@ -10,19 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from bot import school_settings, team
-from bot.chatstate import enter, leave
-from bot.clock import is_simulated
-from bot.i18n import N_
-from bot.permissions import can_manage_team
-from bot.school_settings import (
+from bot.core.clock import is_simulated
+from bot.core.i18n import N_
+from bot.domain import school_settings
+from bot.domain.permissions import can_manage_team
+from bot.domain.school_settings import (
     parse_date,
     parse_day_months,
     parse_holiday,
     parse_time,
     parse_weekday_time,
 )
-from bot.views import Button, View, bold, italic, plain
+from bot.services import members
+from bot.services.chatstate import enter, leave
+from bot.ui.views import Button, View, bold, italic, plain
 from conversations.base import Turn, flow_button, stale_button
 from db.models import Member
 
@@ -208,7 +209,7 @@ def on_callback(turn: Turn) -> list[View]:
         turn.school.group_chat_id = None
     elif action == "back":
         assert turn.member is not None
-        team.set_leave(turn.session, turn.member, None, turn.member)
+        members.set_leave(turn.session, turn.member, None, turn.member)
     enter(turn.state, FLOW, MENU)
     return [View([bold("✅ " + t._("Saved."))], toast=t._("Saved.")), *prompt(turn)]
 
@@ -288,7 +289,7 @@ def _apply(turn: Turn, step: str, text: str) -> bool:
         whose = _leave_member(turn)
         if day is None or day < turn.now.date() or whose is None:
             return False
-        team.set_leave(turn.session, whose, day, turn.member)
+        members.set_leave(turn.session, whose, day, turn.member)
         return True
     return False
 
@@ -300,7 +301,7 @@ def _leave_member(turn: Turn) -> Member | None:
         return turn.member
     if not can_manage_team(turn.member):
         return None
-    return team.member_of(turn.session, turn.school.id, int(member_id))
+    return members.member_of(turn.session, turn.school.id, int(member_id))
 
 
 def ask_leave(turn: Turn, member: Member) -> list[View]:

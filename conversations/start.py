@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from bot.people import JoinOutcome, join_with_code, memberships
-from bot.team import ROLE_LABELS
-from bot.views import Button, View, bold, italic, plain
+from bot.services.invites import JoinOutcome, join_with_code
+from bot.services.members import ROLE_LABELS, memberships
+from bot.ui.views import Button, View, bold, italic, plain
 from conversations.base import Turn
 
 log = logging.getLogger(__name__)

@@ -6,11 +6,12 @@ import logging
 
 from telegram.helpers import create_deep_linked_url
 
-from bot import team
-from bot.chatstate import enter, leave
-from bot.i18n import N_
-from bot.permissions import can_manage_team
-from bot.views import Button, View, bold, italic, plain
+from bot.core.i18n import N_
+from bot.domain import permissions
+from bot.domain.permissions import can_manage_team
+from bot.services import invites, members
+from bot.services.chatstate import enter, leave
+from bot.ui.views import Button, View, bold, italic, plain
 from conversations import settings
 from conversations.base import Turn
 from conversations.start import help_view, role_name
@@ -58,13 +59,13 @@ def _create_invite(turn: Turn, role: str, many: bool) -> list[View]:
     t = turn.t
     if role not in INVITE_ROLES:
         return [View([bold(t._("This button is no longer valid."))])]
-    invite = team.invite_role(
+    invite = invites.invite_role(
         turn.session,
         turn.school,
         role,
         turn.member,
         turn.now,
-        max_uses=team.WHOLE_STAFF_USES if many else 1,
+        max_uses=invites.WHOLE_STAFF_USES if many else 1,
     )
     expires = t.date(
         invite.expires_at.astimezone(turn.now.tzinfo).date() if invite.expires_at else None
@@ -163,7 +164,7 @@ def _joined(turn: Turn) -> list[View]:
 
 def team_view(turn: Turn) -> View:
     t = turn.t
-    people = team.members(turn.session, turn.school.id)
+    people = members.members(turn.session, turn.school.id)
     head = t.ngettext("{school}: {n} member", "{school}: {n} members", len(people)).format(
         school=turn.school.name, n=len(people)
     )
@@ -178,10 +179,10 @@ def team_view(turn: Turn) -> View:
             for m in people
             if m.role != Role.PRINCIPAL
         ]
-        invites = team.open_invites(turn.session, turn.school.id, turn.now)
-        if invites:
+        pending = invites.open_invites(turn.session, turn.school.id, turn.now)
+        if pending:
             parts.append(bold("\n\n" + t._("Open invitation links:")))
-        for invite in invites:
+        for invite in pending:
             expires = t.date(
                 invite.expires_at.astimezone(turn.now.tzinfo).date() if invite.expires_at else None
             )
@@ -217,7 +218,7 @@ def on_team(turn: Turn) -> list[View]:
 
 def _member_card(turn: Turn, member_id: int) -> list[View]:
     t = turn.t
-    member = team.member_of(turn.session, turn.school.id, member_id)
+    member = members.member_of(turn.session, turn.school.id, member_id)
     if member is None:
         return [View([bold(t._("This member was not found."))], toast=t._("Not found"))]
     title = f" ({member.title})" if member.title else ""
@@ -236,7 +237,7 @@ def _member_card(turn: Turn, member_id: int) -> list[View]:
         )
     buttons = [
         [Button(t._("Make {role}").format(role=role_name(turn, role)), f"t:c:{member.id}:{role}")]
-        for role in team.ASSIGNABLE_ROLES
+        for role in members.ASSIGNABLE_ROLES
         if role != member.role
     ]
     buttons.append(
@@ -250,9 +251,11 @@ def _member_card(turn: Turn, member_id: int) -> list[View]:
 
 
 REFUSALS = {
-    team.Refusal.NOT_FOUND: N_("This member was not found."),
-    team.Refusal.PRINCIPAL_PROTECTED: N_("The principal's membership and role cannot be changed."),
-    team.Refusal.BAD_ROLE: N_("This button is no longer valid."),
+    permissions.Refusal.NOT_FOUND: N_("This member was not found."),
+    permissions.Refusal.PRINCIPAL_PROTECTED: N_(
+        "The principal's membership and role cannot be changed."
+    ),
+    permissions.Refusal.BAD_ROLE: N_("This button is no longer valid."),
 }
 
 
@@ -272,21 +275,21 @@ def on_callback(turn: Turn) -> list[View]:
     if action == "m":
         return _member_card(turn, number)
     if action in ("lv", "lb"):
-        member = team.member_of(turn.session, turn.school.id, number)
+        member = members.member_of(turn.session, turn.school.id, number)
         if member is not None and action == "lv":
             return settings.ask_leave(turn, member)
         if member is not None:
-            team.set_leave(turn.session, member, None, turn.member)
+            members.set_leave(turn.session, member, None, turn.member)
             return _member_card(turn, number)
-    refusal: team.Refusal | None
+    refusal: permissions.Refusal | None
     if action == "c" and len(args) > 1:
-        refusal = team.change_role(turn.session, turn.school.id, number, args[1], turn.member)
+        refusal = members.change_role(turn.session, turn.school.id, number, args[1], turn.member)
         if refusal is None:
             return _member_card(turn, number)
     elif action == "x":
-        member = team.member_of(turn.session, turn.school.id, number)
+        member = members.member_of(turn.session, turn.school.id, number)
         if member is None:
-            refusal = team.Refusal.NOT_FOUND
+            refusal = permissions.Refusal.NOT_FOUND
         else:
             question = t._("Remove {name} from {school}?").format(
                 name=member.display_name, school=turn.school.name
@@ -303,15 +306,15 @@ def on_callback(turn: Turn) -> list[View]:
                 )
             ]
     elif action == "X":
-        refusal = team.remove_member(turn.session, turn.school.id, number, turn.member)
+        refusal = members.remove_member(turn.session, turn.school.id, number, turn.member)
         if refusal is None:
             return [View([bold(t._("Removed from the team."))], edit=True), team_view(turn)]
     elif action == "r":
-        if team.revoke_invite(turn.session, turn.school.id, number, turn.member, turn.now):
-            refusal = team.Refusal.NOT_FOUND
+        if invites.revoke_invite(turn.session, turn.school.id, number, turn.member, turn.now):
+            refusal = permissions.Refusal.NOT_FOUND
         else:
             return [View([bold("🚫 " + t._("The link was revoked."))], edit=True)]
     else:
-        refusal = team.Refusal.BAD_ROLE
+        refusal = permissions.Refusal.BAD_ROLE
     log.info("team action %s refused (%s) for member %s", action, refusal, turn.member.id)
     return [View([bold(t._(REFUSALS[refusal]))], toast=t._("Not allowed"))]

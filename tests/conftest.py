@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from bot.config import Settings
+from bot.core.config import Settings
 from db.session import Database
 
 TOKEN = "123456789:AAEmulatorTokenForTestsOnly_abcdefghijkl"

@@ -9,24 +9,27 @@ for (a header row repeated on every page, the East Asian font name).
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from bot.catalog import Regulation, is_level4_code
-from bot.constants import BLOCK_LEVEL_4
+from bot.documents.docx_style import (
+    FONT,
+    add_paragraph,
+    borderless,
+    new_document,
+    repeat_header,
+    set_cell_text,
+    set_font,
+)
+from bot.domain.catalog import Regulation, is_level4_code
+from bot.domain.constants import BLOCK_LEVEL_4
+from bot.services.plans import PlanDocument
 from db.models import PlanRow
 
 HEADERS = (
@@ -49,18 +52,6 @@ XLSX_EXTRA = (
     "Trạng thái",
 )
 WIDTHS_CM = (1.0, 4.2, 3.6, 6.4, 3.0, 2.6, 2.6, 2.3, 1.5)
-FONT = "Times New Roman"
-
-
-@dataclass(frozen=True)
-class PlanDocument:
-    school: str
-    school_year: str
-    regulation: Regulation
-    regulation_number: str
-    rows: list[PlanRow]
-    principal: str | None
-    date: dt.date
 
 
 def criterion_cell(row: PlanRow, regulation: Regulation) -> str:
@@ -88,7 +79,7 @@ def _cells(row: PlanRow, regulation: Regulation, number: int) -> list[str]:
     ]
 
 
-def _groups(rows: list[PlanRow], regulation: Regulation) -> Iterator[tuple[str, object]]:
+def grouped_rows(rows: list[PlanRow], regulation: Regulation) -> Iterator[tuple[str, object]]:
     """("block", title) / ("standard", title) / ("row", row), in the table's order."""
     block: str | None = None
     standard: int | None = None
@@ -108,100 +99,30 @@ def _groups(rows: list[PlanRow], regulation: Regulation) -> Iterator[tuple[str, 
 # ---------------------------------------------------------------- DOCX
 
 
-def _font(run: object, size: float = 13, bold: bool = False, italic: bool = False) -> None:
-    run.font.name = FONT  # type: ignore[attr-defined]
-    run.font.size = Pt(size)  # type: ignore[attr-defined]
-    run.bold = bold  # type: ignore[attr-defined]
-    run.italic = italic  # type: ignore[attr-defined]
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()  # type: ignore[attr-defined]
-    fonts.set(qn("w:eastAsia"), FONT)
-
-
-def _paragraph(
-    container: object,
-    text: str,
-    *,
-    bold: bool = False,
-    italic: bool = False,
-    align: int | None = None,
-    size: float = 13,
-    space_after: float = 3,
-) -> object:
-    paragraph = container.add_paragraph()  # type: ignore[attr-defined]
-    if align is not None:
-        paragraph.alignment = align
-    paragraph.paragraph_format.space_after = Pt(space_after)
-    _font(paragraph.add_run(text), size, bold, italic)
-    return paragraph
-
-
-def _cell_text(
-    cell: object, text: str, *, bold: bool = False, align: int | None = None, size: float = 12
-) -> None:
-    lines = text.split("\n") if text else [""]
-    first = cell.paragraphs[0]  # type: ignore[attr-defined]
-    fresh = not first.runs
-    for i, line in enumerate(lines):
-        paragraph = first if i == 0 and fresh else cell.add_paragraph()  # type: ignore[attr-defined]
-        if align is not None:
-            paragraph.alignment = align
-        paragraph.paragraph_format.space_after = Pt(0)
-        _font(paragraph.add_run(line), size, bold)
-
-
-def _repeat_header(row: object) -> None:
-    marker = OxmlElement("w:tblHeader")
-    marker.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(marker)  # type: ignore[attr-defined]
-
-
-def _borderless(table: object) -> None:
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:val"), "nil")
-        borders.append(element)
-    table._tbl.tblPr.append(borders)  # type: ignore[attr-defined]
-
-
-def new_document() -> Any:
-    """A landscape A4 document in Times New Roman 13, as school documents are printed."""
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    section.left_margin = section.right_margin = Cm(1.5)
-    section.top_margin = section.bottom_margin = Cm(1.5)
-    normal = document.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = Pt(13)
-    return document
-
-
 def write_docx(plan: PlanDocument) -> bytes:
     document = new_document()
     center = WD_ALIGN_PARAGRAPH.CENTER
 
     head = document.add_table(rows=1, cols=2)
-    _borderless(head)
+    borderless(head)
     left, right = head.rows[0].cells
-    _cell_text(left, plan.school.upper(), bold=True, align=center, size=13)
-    _cell_text(left, "", size=6)
-    _cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, align=center, size=13)
+    set_cell_text(left, plan.school.upper(), bold=True, align=center, size=13)
+    set_cell_text(left, "", size=6)
+    set_cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, align=center, size=13)
     p = right.add_paragraph()
     p.alignment = center
     run = p.add_run("Độc lập - Tự do - Hạnh phúc")
-    _font(run, 13, bold=True)
+    set_font(run, 13, bold=True)
     run.underline = True
     day = plan.date
-    _paragraph(
+    add_paragraph(
         document,
         f"……………, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}",
         italic=True,
         align=WD_ALIGN_PARAGRAPH.RIGHT,
     )
-    _paragraph(document, "KẾ HOẠCH", bold=True, align=center, size=14, space_after=0)
-    _paragraph(
+    add_paragraph(document, "KẾ HOẠCH", bold=True, align=center, size=14, space_after=0)
+    add_paragraph(
         document,
         f"Cải tiến chất lượng giáo dục năm học {plan.school_year}",
         bold=True,
@@ -209,44 +130,44 @@ def write_docx(plan: PlanDocument) -> bytes:
         size=14,
     )
 
-    _paragraph(document, "I. MỤC ĐÍCH, YÊU CẦU", bold=True)
-    _paragraph(
+    add_paragraph(document, "I. MỤC ĐÍCH, YÊU CẦU", bold=True)
+    add_paragraph(
         document,
         "- Phát huy điểm mạnh, khắc phục điểm yếu, từng bước nâng cao chất "
         "lượng giáo dục của nhà trường.",
     )
-    _paragraph(
+    add_paragraph(
         document,
         "- Kế hoạch cụ thể, khả thi; mỗi nội dung có người chủ trì, thời gian "
         "thực hiện và kết quả cần đạt.",
     )
-    _paragraph(document, "II. CĂN CỨ XÂY DỰNG KẾ HOẠCH", bold=True)
-    _paragraph(
+    add_paragraph(document, "II. CĂN CỨ XÂY DỰNG KẾ HOẠCH", bold=True)
+    add_paragraph(
         document,
         f"- Thông tư số {plan.regulation_number} của Bộ trưởng Bộ Giáo dục và "
         f"Đào tạo {plan.regulation.title[:1].lower()}{plan.regulation.title[1:]};",
     )
-    _paragraph(document, "- Báo cáo tự đánh giá và kết quả đánh giá ngoài của nhà trường.")
-    _paragraph(document, "III. NỘI DUNG KẾ HOẠCH CẢI TIẾN CHẤT LƯỢNG GIÁO DỤC", bold=True)
+    add_paragraph(document, "- Báo cáo tự đánh giá và kết quả đánh giá ngoài của nhà trường.")
+    add_paragraph(document, "III. NỘI DUNG KẾ HOẠCH CẢI TIẾN CHẤT LƯỢNG GIÁO DỤC", bold=True)
 
     table = document.add_table(rows=1, cols=len(HEADERS))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     header = table.rows[0]
-    _repeat_header(header)
+    repeat_header(header)
     for cell, text in zip(header.cells, HEADERS, strict=True):
-        _cell_text(cell, text, bold=True, align=center)
+        set_cell_text(cell, text, bold=True, align=center)
     number = 0
-    for kind, item in _groups(plan.rows, plan.regulation):
+    for kind, item in grouped_rows(plan.rows, plan.regulation):
         cells = table.add_row().cells
         if kind == "row":
             number += 1
             for cell, text in zip(cells, _cells(item, plan.regulation, number), strict=True):  # type: ignore[arg-type]
-                _cell_text(cell, text)
+                set_cell_text(cell, text)
             cells[0].paragraphs[0].alignment = center
         else:
             merged = cells[0].merge(cells[-1]) if kind == "block" else cells[1].merge(cells[-1])
-            _cell_text(merged, str(item), bold=True, align=center if kind == "block" else None)
+            set_cell_text(merged, str(item), bold=True, align=center if kind == "block" else None)
     table.autofit = False
     for column, width in zip(table.columns, WIDTHS_CM, strict=True):
         column.width = Cm(width)
@@ -254,29 +175,29 @@ def write_docx(plan: PlanDocument) -> bytes:
         for cell, width in zip(row.cells, WIDTHS_CM, strict=False):
             cell.width = Cm(width)
 
-    _paragraph(document, "")
-    _paragraph(document, "IV. TỔ CHỨC THỰC HIỆN", bold=True)
-    _paragraph(
+    add_paragraph(document, "")
+    add_paragraph(document, "IV. TỔ CHỨC THỰC HIỆN", bold=True)
+    add_paragraph(
         document,
         "- Hiệu trưởng chỉ đạo, phân công người phụ trách từng nội dung; tổ chức "
         "sơ kết cuối học kỳ I và đánh giá kết quả vào cuối năm học.",
     )
-    _paragraph(
+    add_paragraph(
         document,
         "- Cá nhân được phân công lập báo cáo kết quả thực hiện kèm minh chứng "
         "gửi Hiệu trưởng trước ngày 30/5.",
     )
     sign = document.add_table(rows=1, cols=2)
-    _borderless(sign)
+    borderless(sign)
     receivers, signer = sign.rows[0].cells
-    _cell_text(receivers, "Nơi nhận:", bold=True, size=12)
-    _cell_text(
+    set_cell_text(receivers, "Nơi nhận:", bold=True, size=12)
+    set_cell_text(
         receivers,
         "- Hội đồng tự đánh giá;\n- Các bộ phận, cá nhân được phân công;\n- Lưu: VT.",
         size=11,
     )
-    _cell_text(signer, "HIỆU TRƯỞNG", bold=True, align=center)
-    _cell_text(signer, "\n\n\n" + (plan.principal or ""), bold=True, align=center)
+    set_cell_text(signer, "HIỆU TRƯỞNG", bold=True, align=center)
+    set_cell_text(signer, "\n\n\n" + (plan.principal or ""), bold=True, align=center)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -302,7 +223,7 @@ def write_xlsx(plan: PlanDocument, owners: dict[int, str], status: dict[int, str
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     width = len(HEADERS) + len(XLSX_EXTRA)
     number = 0
-    for kind, item in _groups(plan.rows, plan.regulation):
+    for kind, item in grouped_rows(plan.rows, plan.regulation):
         if kind == "row":
             row: PlanRow = item  # type: ignore[assignment]
             number += 1

@@ -14,9 +14,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
-from bot.parsing import fold
-from bot.rowform import FIELDS
+from bot.domain.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
+from bot.domain.parsing import fold
+from bot.domain.rowform import FIELDS
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
 

@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.parsing import fold
+from bot.domain.parsing import fold
 from db.models import Role
 
 

@@ -14,8 +14,10 @@ import re
 import time
 from zoneinfo import ZoneInfo
 
-from bot import plans, team
-from bot.people import TelegramUser, create_school, join_with_code, upsert_person
+from bot.services import members, owners, plans
+from bot.services.invites import join_with_code
+from bot.services.members import TelegramUser, upsert_person
+from bot.services.schools import create_school
 from db.session import Database
 from tests.conftest import TOKEN
 
@@ -40,7 +42,7 @@ def seed(db_url: str, teachers=TEACHERS, rows_each=ROWS_EACH, due="trước 31/1
         codes = ("1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "3.1", "4.1", "5.1", "5.2")
         n = 0
         for user in teachers:
-            member, code = team.add_member(session, school, f"Giáo viên {user}", "staff", None)
+            member, code = members.add_member(session, school, f"Giáo viên {user}", "staff", None)
             person = upsert_person(session, TelegramUser(user, f"GV{user}"))
             join_with_code(session, person, code.code, joined_at)
             for _ in range(rows_each):
@@ -49,7 +51,7 @@ def seed(db_url: str, teachers=TEACHERS, rows_each=ROWS_EACH, due="trước 31/1
                 plans.set_field(session, row, "expected_result", f"Việc số {n + 1}", YEAR, None)
                 plans.set_field(session, row, "timeline_text", due, YEAR, None)
                 plans.save_draft(session, row, principal)
-                team.set_owners(session, row, [member.id], member.id, principal)
+                owners.set_owners(session, row, [member.id], member.id, principal)
                 n += 1
     db.dispose()
 

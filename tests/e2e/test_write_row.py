@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.schoolyear import current_school_year
+from bot.domain.schoolyear import current_school_year
 from tests.conftest import TOKEN
 
 USER = 7001

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import update
 from telegram import Update
 
-from bot import outbox
-from bot.app import build_application, post_init
-from bot.clock import ManualClock
-from bot.people import create_school
-from bot.sender import Sender
+from bot.core.clock import ManualClock
+from bot.runtime.app import build_application, post_init
+from bot.runtime.sender import Sender
+from bot.services import outbox
+from bot.services.schools import create_school
 from db.models import School
 from db.session import Database
 from tests.conftest import TOKEN

@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from bot.services import members
 from db.models import PlanRow, RowStatus
 from tests.conftest import TOKEN
 from tests.handlers.conftest import buttons
@@ -86,11 +87,10 @@ async def test_a_file_outside_import_is_not_read(harness):
 async def test_staff_cannot_import(harness):
     await harness.principal(P)
     with harness.db.transaction() as session:
-        from bot import team
         from db.models import School
 
         school = session.scalar(select(School))
-        _, invite = team.add_member(session, school, "GV", "staff", None)
+        _, invite = members.add_member(session, school, "GV", "staff", None)
         code = invite.code
     harness.user(51)
     await harness.send(51, f"/start {code}")

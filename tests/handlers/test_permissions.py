@@ -8,8 +8,8 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
-from bot import plans, team
-from bot.people import create_school
+from bot.services import members, owners, plans
+from bot.services.schools import create_school
 from db.models import Member, PlanRow, RowStatus
 from tests.conftest import TOKEN
 from tests.handlers.conftest import text
@@ -47,9 +47,9 @@ def build_school(harness, name: str, marker: str, roles=ROLES) -> dict:
         codes = {}
         ids = {}
         for role in roles:
-            member, invite = team.add_member(session, school, f"{marker} {role}", role, None)
+            member, invite = members.add_member(session, school, f"{marker} {role}", role, None)
             codes[role], ids[role] = invite.code, member.id
-        target, _ = team.add_member(session, school, f"{marker} target", "staff", None)
+        target, _ = members.add_member(session, school, f"{marker} target", "staff", None)
         principal = session.get(Member, ids["principal"])
         plan = plans.ensure_plan(session, school, "2026-2027")
         rows = {}
@@ -84,7 +84,7 @@ async def join_all(harness, school: dict, base: int) -> dict[str, int]:
 def own_the_row(harness, school: dict, role: str) -> None:
     with harness.db.transaction() as session:
         row = session.get(PlanRow, school["rows"]["own"])
-        team.set_owners(session, row, [school["ids"][role]], school["ids"][role], None)
+        owners.set_owners(session, row, [school["ids"][role]], school["ids"][role], None)
 
 
 async def attempt(harness, user: int, action: str, school: dict) -> list[dict]:
@@ -151,7 +151,7 @@ async def test_a_removed_member_replaying_buttons_gets_nothing(harness):
     [plan] = await harness.send(users["council"], "/plan")
     with harness.db.transaction() as session:
         principal = session.get(Member, school["ids"]["principal"])
-        team.remove_member(session, school["school_id"], school["ids"]["council"], principal)
+        members.remove_member(session, school["school_id"], school["ids"]["council"], principal)
     replies = await harness.press(
         users["council"], message_id=plan["message_id"], button_text="1. 1.4"
     )

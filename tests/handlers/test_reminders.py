@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot import outbox, plans, progress, school_settings, team
-from bot.school_settings import Holiday
+from bot.domain import school_settings
+from bot.domain.school_settings import Holiday
+from bot.services import members, outbox, owners, plans, progress
 from db.models import Member, OutboxItem, ProgressReport, School
 from tests.conftest import TOKEN
 from tests.handlers.conftest import buttons, text
@@ -35,8 +36,8 @@ async def seed(harness, timelines=("trước 31/12/2026",), hai_joins=True):
     with harness.db.transaction() as session:
         school = session.scalar(select(School))
         principal = session.scalar(select(Member).where(Member.role == "principal"))
-        lan, lan_code = team.add_member(session, school, "Đặng Thị Lan", "staff", "Kế toán")
-        hai, hai_code = team.add_member(session, school, "Bùi Văn Hải", "staff", None)
+        lan, lan_code = members.add_member(session, school, "Đặng Thị Lan", "staff", "Kế toán")
+        hai, hai_code = members.add_member(session, school, "Bùi Văn Hải", "staff", None)
         plan = plans.ensure_plan(session, school, YEAR)
         regulation = plans.regulation_of(school)
         ids = []
@@ -46,8 +47,8 @@ async def seed(harness, timelines=("trước 31/12/2026",), hai_joins=True):
             plans.set_field(session, row, "expected_result", f"Kết quả {i + 1}", YEAR, principal)
             plans.set_field(session, row, "timeline_text", timeline, YEAR, principal)
             plans.save_draft(session, row, principal)
-            owners = [lan.id, hai.id] if i == len(timelines) - 1 else [lan.id]
-            team.set_owners(session, row, owners, lan.id, principal)
+            who = [lan.id, hai.id] if i == len(timelines) - 1 else [lan.id]
+            owners.set_owners(session, row, who, lan.id, principal)
             ids.append(row.id)
         codes = [lan_code.code] + ([hai_code.code] if hai_joins else [])
     for user, code in zip((LAN, HAI), codes, strict=False):
@@ -343,8 +344,8 @@ async def test_digest_day_and_review_dates_are_the_schools(harness):
 
 
 async def test_chats_take_turns_so_one_busy_chat_does_not_hold_up_the_others(harness):
-    from bot.ratelimit import Limiter, Limits
-    from bot.sender import Sender
+    from bot.runtime.ratelimit import Limiter, Limits
+    from bot.runtime.sender import Sender
 
     await seed(harness)
     harness.running_at(at(2026, 12, 17, 9))

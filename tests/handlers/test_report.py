@@ -4,7 +4,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot import plans, team
+from bot.services import members, owners, plans
 from db.models import Evidence, Member, ProgressReport, School
 from tests.conftest import TOKEN
 from tests.handlers.conftest import buttons, text
@@ -18,10 +18,10 @@ async def setup(harness):
     await write_row(harness)
     with harness.db.transaction() as session:
         school = session.scalar(select(School))
-        lan, lan_code = team.add_member(session, school, "Đặng Thị Lan", "staff", "Kế toán")
-        _, other_code = team.add_member(session, school, "Bùi Văn Hải", "staff", None)
+        lan, lan_code = members.add_member(session, school, "Đặng Thị Lan", "staff", "Kế toán")
+        _, other_code = members.add_member(session, school, "Bùi Văn Hải", "staff", None)
         [row] = plans.active_rows(session, plans.latest_plan(session, school.id).id)
-        team.set_owners(session, row, [lan.id], lan.id, None)
+        owners.set_owners(session, row, [lan.id], lan.id, None)
         codes = (lan_code.code, other_code.code)
     for user, code in zip((OWNER, OTHER), codes, strict=True):
         harness.user(user)

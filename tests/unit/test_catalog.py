@@ -1,4 +1,4 @@
-from bot.catalog import (
+from bot.domain.catalog import (
     DEFAULT_REGULATION,
     LEVELS,
     TT57,

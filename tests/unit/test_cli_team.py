@@ -6,8 +6,9 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from bot import plans
-from bot.people import TelegramUser, join_with_code, upsert_person
+from bot.services import plans
+from bot.services.invites import join_with_code
+from bot.services.members import TelegramUser, upsert_person
 from db.models import Member, School
 from tests.unit.test_cli import caitien
 from tests.unit.test_storage import NOW
@@ -96,7 +97,7 @@ def test_the_sample_staff_list_imports(db_url, tmp_path):
 
 def test_row_assign_and_export_owners(db, db_url):
     with db.transaction() as session:
-        from bot.people import create_school
+        from bot.services.schools import create_school
 
         school, invite = create_school(session, "THCS C", "thcs", None, "Asia/Ho_Chi_Minh")
         person = upsert_person(session, TelegramUser(1, "Hà"))

@@ -5,8 +5,8 @@ import logging
 import pytest
 from pydantic import ValidationError
 
-from bot.config import Settings
-from bot.logs import RedactFilter
+from bot.core.config import Settings
+from bot.core.logs import RedactFilter
 
 
 def test_defaults(monkeypatch):

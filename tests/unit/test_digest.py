@@ -31,11 +31,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event
 
-from bot import digest, plans, progress, team
-from bot.digest import Digest, DigestRow
-from bot.i18n import translator
-from bot.people import TelegramUser, create_school, join_with_code, upsert_person
-from bot.views import to_html
+from bot.core.i18n import translator
+from bot.services import digest, members, owners, plans, progress
+from bot.services.digest import Digest, DigestRow
+from bot.services.invites import join_with_code
+from bot.services.members import TelegramUser, upsert_person
+from bot.services.schools import create_school
+from bot.ui import digest_view
+from bot.ui.views import to_html
 from db.models import School
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -137,7 +140,7 @@ def seed(db) -> tuple[int, dict[str, int]]:
         school, invite = create_school(session, SCHOOL, "thcs", None, "Asia/Ho_Chi_Minh")
         person = upsert_person(session, TelegramUser(1, "Nguyễn Thị Thu Hà"))
         principal = join_with_code(session, person, invite.code, AT).member
-        members = {}
+        staff = {}
         for n, (name, joined, leave) in enumerate(
             (
                 (LAN, True, None),
@@ -149,16 +152,16 @@ def seed(db) -> tuple[int, dict[str, int]]:
                 (OANH, False, dt.date(2026, 2, 1)),
             )
         ):
-            member, code = team.add_member(session, school, name, "staff", None)
+            member, code = members.add_member(session, school, name, "staff", None)
             if joined:
                 someone = upsert_person(session, TelegramUser(100 + n, name))
                 assert join_with_code(session, someone, code.code, AT).member is member
             member.on_leave_until = leave
-            members[name] = member
+            staff[name] = member
         plan = plans.ensure_plan(session, school, YEAR)
         regulation = plans.regulation_of(school)
         ids = {}
-        for code, expected, timeline, owners, budget, reports in ROWS:
+        for code, expected, timeline, row_owners, budget, reports in ROWS:
             row = plans.new_draft(session, principal, plan)
             if code.startswith("M4."):
                 plans.set_level4(session, row, 1, "Trường có đề tài nghiên cứu", principal)
@@ -169,22 +172,24 @@ def seed(db) -> tuple[int, dict[str, int]]:
             if budget:
                 plans.set_field(session, row, "budget_text", budget, YEAR, principal)
             plans.save_draft(session, row, principal)
-            owner_ids = [members[name].id for name in owners]
-            team.set_owners(session, row, owner_ids, owner_ids[0] if owners else None, principal)
+            owner_ids = [staff[name].id for name in row_owners]
+            owners.set_owners(
+                session, row, owner_ids, owner_ids[0] if row_owners else None, principal
+            )
             for status, at, text in reports:
-                report = progress.add_report(session, row, members.get(owners[0]), status, text)
+                report = progress.add_report(session, row, staff.get(row_owners[0]), status, text)
                 report.created_at = at
             session.flush()
             ids[code] = row.id
-        members[NGA].active = False  # removed after being given row 8: listed nowhere
+        staff[NGA].active = False  # removed after being given row 8: listed nowhere
         # A draft and a deleted row, both late, stuck, with budgets: they count for nothing.
         for code, budget, delete in (("4.1", "xã hội hóa", False), ("1.1", "7 triệu", True)):
             row = plans.new_draft(session, principal, plan)
             plans.set_criterion(session, row, regulation, code, principal)
             plans.set_field(session, row, "timeline_text", "trước 01/12/2025", YEAR, principal)
             plans.set_field(session, row, "budget_text", budget, YEAR, principal)
-            team.set_owners(session, row, [members[BINH].id], members[BINH].id, principal)
-            progress.add_report(session, row, members[BINH], "difficulty", "Không làm được")
+            owners.set_owners(session, row, [staff[BINH].id], staff[BINH].id, principal)
+            progress.add_report(session, row, staff[BINH], "difficulty", "Không làm được")
             if delete:
                 plans.save_draft(session, row, principal)
                 plans.delete_row(session, row, principal)
@@ -295,7 +300,7 @@ def test_the_school_day_decides_near_midnight(db, seeded):
     assert found is not None and found.at.date() == dt.date(2026, 1, 19)
     assert [r.position for r in found.overdue] == [5, 1, 6, 7]
     assert found.on_leave == (HAI, OANH)
-    assert "19/01/2026" in to_html(digest.render(translator("en"), found))
+    assert "19/01/2026" in to_html(digest_view.render(translator("en"), found))
     # 19/01 17:30 UTC is 20/01: Hải is back, so 3 is late, and 8 (due 19/01) too.
     later = build(db, seeded[0], utc(2026, 1, 19, 17, 30))
     assert later is not None
@@ -344,9 +349,9 @@ def test_a_plan_with_no_rows(db):
     assert found.by_standard == {}
     assert (found.overdue, found.difficulties, found.silent) == ((), (), ())
     assert (found.not_joined, found.on_leave) == ((), ())
-    text = to_html(digest.render(translator("en"), found))
+    text = to_html(digest_view.render(translator("en"), found))
     assert "Nothing is overdue." in text and "Difficulties" not in text
-    assert digest.chart_png(translator("en"), found).startswith(b"\x89PNG")
+    assert digest_view.chart_png(translator("en"), found).startswith(b"\x89PNG")
 
 
 def test_bulk_queries_only(db, seeded):
@@ -366,8 +371,8 @@ def test_bulk_queries_only(db, seeded):
 
 
 def test_rendered_in_vietnamese_and_english(found):
-    vi_parts = digest.render(translator("vi"), found)
-    en_parts = digest.render(translator("en"), found)
+    vi_parts = digest_view.render(translator("vi"), found)
+    en_parts = digest_view.render(translator("en"), found)
     for parts in (vi_parts, en_parts):
         assert parts and all(style in ("", "b", "i") for style, _ in parts)
         text = "".join(t for _, t in parts)
@@ -388,7 +393,7 @@ def test_rendered_in_vietnamese_and_english(found):
     quiet = dataclasses.replace(
         found, overdue=(), difficulties=(), silent=(), not_joined=(), on_leave=()
     )
-    en = to_html(digest.render(translator("en"), quiet))
+    en = to_html(digest_view.render(translator("en"), quiet))
     assert "Nothing is overdue." in en
     for gone in ("Overdue", "Difficulties", "No report since", MINH, OANH):
         assert gone not in en
@@ -397,7 +402,7 @@ def test_rendered_in_vietnamese_and_english(found):
 def test_chart_png(found):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # e.g. a Vietnamese glyph missing from the font
-        png = digest.chart_png(translator("vi"), found)
+        png = digest_view.chart_png(translator("vi"), found)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5_000
     width, height = struct.unpack(">II", png[16:24])
     assert 600 <= width <= 900 and 300 <= height <= 550
@@ -407,7 +412,7 @@ def test_charts_drawn_in_parallel_threads(found):
     results: list[bytes] = []
 
     def draw(language: str) -> None:
-        results.append(digest.chart_png(translator(language), found))
+        results.append(digest_view.chart_png(translator(language), found))
 
     threads = [threading.Thread(target=draw, args=(lang,)) for lang in ("vi", "en") * 3]
     for thread in threads:

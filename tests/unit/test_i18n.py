@@ -8,7 +8,7 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES_DIR, resolve_language, translator
+from bot.core.i18n import LOCALES_DIR, resolve_language, translator
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot import outbox, plans, progress, team
-from bot.clock import ManualClock
-from bot.people import TelegramUser, create_school, join_with_code, upsert_person
+from bot.core.clock import ManualClock
+from bot.services import members, outbox, owners, plans, progress
+from bot.services.invites import join_with_code
+from bot.services.members import TelegramUser, upsert_person
+from bot.services.schools import create_school
 from db.models import OutboxItem, School
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -26,7 +28,7 @@ def seed(db, timelines=("trước 31/12/2025",), year=YEAR):
         school, invite = create_school(session, "THCS A", "thcs", None, "Asia/Ho_Chi_Minh")
         person = upsert_person(session, TelegramUser(1, "Hà"))
         principal = join_with_code(session, person, invite.code, at(2025, 8, 1)).member
-        lan, _ = team.add_member(session, school, "Lan", "staff", None)
+        lan, _ = members.add_member(session, school, "Lan", "staff", None)
         plan = plans.ensure_plan(session, school, year)
         regulation = plans.regulation_of(school)
         rows = []
@@ -35,7 +37,7 @@ def seed(db, timelines=("trước 31/12/2025",), year=YEAR):
             plans.set_criterion(session, row, regulation, ("1.4", "2.1", "5.2")[i % 3], principal)
             plans.set_field(session, row, "timeline_text", timeline, year, principal)
             plans.save_draft(session, row, principal)
-            team.set_owners(session, row, [lan.id], lan.id, principal)
+            owners.set_owners(session, row, [lan.id], lan.id, principal)
             rows.append(row.id)
         return school.id, principal.id, lan.id, rows
 

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from bot.parsing import parse_budget, parse_timeline, school_year_bounds
+from bot.domain.parsing import parse_budget, parse_timeline, school_year_bounds
 
 D = dt.date
 

@@ -9,10 +9,12 @@ import docx
 import pytest
 from openpyxl import load_workbook
 
-from bot import plans
 from bot.documents.plan_export import write_docx, write_xlsx
 from bot.documents.plan_import import read_plan
-from bot.people import TelegramUser, create_school, join_with_code, upsert_person
+from bot.services import plans
+from bot.services.invites import join_with_code
+from bot.services.members import TelegramUser, upsert_person
+from bot.services.schools import create_school
 from tests.unit.test_plan_import import HEADER, docx_bytes
 from tests.unit.test_storage import NOW
 

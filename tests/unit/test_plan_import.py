@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from bot.documents.plan_import import NotAPlan, read_plan
-from bot.parsing import parse_timeline
+from bot.domain.parsing import parse_timeline
 from tests.unit.test_cli import caitien
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures"  # copies of ../shared/samples

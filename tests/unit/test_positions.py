@@ -1,6 +1,6 @@
 import pytest
 
-from bot.positions import positions_in
+from bot.domain.positions import positions_in
 
 
 @pytest.mark.parametrize(

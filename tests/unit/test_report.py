@@ -11,10 +11,12 @@ from pathlib import Path
 
 import docx
 
-from bot import plans, progress, team
 from bot.documents.report import write_evidence_zip, write_report_docx
-from bot.files import FileStore
-from bot.people import TelegramUser, create_school, join_with_code, upsert_person
+from bot.services import members, owners, plans, progress
+from bot.services.files import FileStore
+from bot.services.invites import join_with_code
+from bot.services.members import TelegramUser, upsert_person
+from bot.services.schools import create_school
 from tests.unit.test_cli import caitien
 from tests.unit.test_storage import NOW
 
@@ -26,7 +28,7 @@ def make_plan(db):
         school, invite = create_school(session, "THCS Lê Quý Đôn", "thcs", None, "Asia/Ho_Chi_Minh")
         person = upsert_person(session, TelegramUser(1, "Nguyễn Thị Thu Hà"))
         principal = join_with_code(session, person, invite.code, NOW).member
-        lan, _ = team.add_member(session, school, "Đặng Thị Lan", "staff", "Kế toán")
+        lan, _ = members.add_member(session, school, "Đặng Thị Lan", "staff", "Kế toán")
         plan = plans.ensure_plan(session, school, "2025-2026")
         regulation = plans.regulation_of(school)
         rows = []
@@ -39,7 +41,7 @@ def make_plan(db):
             plans.set_field(session, row, "budget_text", budget, "2025-2026", principal)
             plans.save_draft(session, row, principal)
             rows.append(row)
-        team.set_owners(session, rows[0], [lan.id], lan.id, principal)
+        owners.set_owners(session, rows[0], [lan.id], lan.id, principal)
         progress.add_report(session, rows[0], lan, "in_progress", "Đã rà soát sổ sách", "mid_year")
         final = progress.add_report(
             session, rows[0], lan, "done", "Hoàn thành quyết toán", "end_year"

@@ -6,9 +6,7 @@ import datetime as dt
 import json
 from zoneinfo import ZoneInfo
 
-from bot import plans, progress, team
-from bot.people import TelegramUser, create_school, join_with_code, upsert_person
-from bot.schedule import (
+from bot.domain.notification_rules import (
     DIGEST,
     DUE_SOON,
     DUE_TODAY,
@@ -23,6 +21,10 @@ from bot.schedule import (
     due_between,
     planned,
 )
+from bot.services import members, owners, plans, progress
+from bot.services.invites import join_with_code
+from bot.services.members import TelegramUser, upsert_person
+from bot.services.schools import create_school
 from tests.unit.test_cli import caitien
 from tests.unit.test_storage import NOW
 
@@ -124,7 +126,7 @@ def test_notify_preview_cli(db, db_url):
         school, invite = create_school(session, "THCS A", "thcs", None, "Asia/Ho_Chi_Minh")
         person = upsert_person(session, TelegramUser(1, "Hà"))
         principal = join_with_code(session, person, invite.code, NOW).member
-        lan, _ = team.add_member(session, school, "Lan", "staff", None)
+        lan, _ = members.add_member(session, school, "Lan", "staff", None)
         plan = plans.ensure_plan(session, school, YEAR)
         regulation = plans.regulation_of(school)
         for code, timeline in (("1.4", "trước 15/10/2025"), ("5.2", "Tháng 9/2025 – 9/2025")):
@@ -132,7 +134,7 @@ def test_notify_preview_cli(db, db_url):
             plans.set_criterion(session, row, regulation, code, principal)
             plans.set_field(session, row, "timeline_text", timeline, YEAR, principal)
             plans.save_draft(session, row, principal)
-            team.set_owners(session, row, [lan.id], lan.id, principal)
+            owners.set_owners(session, row, [lan.id], lan.id, principal)
         progress.add_report(session, row, lan, "done", "xong")  # 5.2 is done
         ids = (school.id, lan.id, principal.id)
     done = caitien(

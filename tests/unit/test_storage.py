@@ -5,8 +5,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, text
 
-from bot import plans
-from bot.people import JoinOutcome, TelegramUser, create_school, join_with_code, upsert_person
+from bot.services import plans
+from bot.services.invites import JoinOutcome, join_with_code
+from bot.services.members import TelegramUser, upsert_person
+from bot.services.schools import create_school
 from db.models import ChatState, Member, PlanRow, RowHistory, RowStatus, School
 from tests.conftest import sqlite_only
 
@@ -127,7 +129,7 @@ def test_rows_are_scoped_by_school_and_changes_recorded(db):
 
 
 def test_chat_state_is_unique_per_chat_and_user(db):
-    from bot.chatstate import enter, load_state, mark_seen, seen
+    from bot.services.chatstate import enter, load_state, mark_seen, seen
 
     with db.transaction() as session:
         state = load_state(session, 10, 10)

@@ -1,6 +1,6 @@
 import html
 
-from bot.views import Button, View, bold, messages, plain, split_parts, to_html, utf16_len
+from bot.ui.views import Button, View, bold, messages, plain, split_parts, to_html, utf16_len
 
 
 def visible(chunk):

@@ -8,10 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import digest, plans, progress, team
-from bot.i18n import translator
-from bot.people import TelegramUser, create_school, join_with_code, upsert_person
-from bot.views import to_html
+from bot.core.i18n import translator
+from bot.services import digest, members, owners, plans, progress
+from bot.services.invites import join_with_code
+from bot.services.members import TelegramUser, upsert_person
+from bot.services.schools import create_school
+from bot.ui import digest_view
+from bot.ui.views import to_html
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 YEAR = "2025-2026"
@@ -45,21 +48,21 @@ def seed(db):
         school, invite = create_school(session, "THCS Lê Quý Đôn", "thcs", None, "Asia/Ho_Chi_Minh")
         person = upsert_person(session, TelegramUser(1, "Hà"))
         principal = join_with_code(session, person, invite.code, AT).member
-        members = {}
+        staff = {}
         for key, name, joined in (
             ("lan", "Đặng Thị Lan", True),
             ("hai", "Bùi Văn Hải", True),
             ("minh", "Trần Minh", False),
         ):
-            member, code = team.add_member(session, school, name, "staff", None)
+            member, code = members.add_member(session, school, name, "staff", None)
             if joined:
-                person = upsert_person(session, TelegramUser(100 + len(members), name))
+                person = upsert_person(session, TelegramUser(100 + len(staff), name))
                 join_with_code(session, person, code.code, AT)
-            members[key] = member
-        members["hai"].on_leave_until = dt.date(2026, 1, 31)
+            staff[key] = member
+        staff["hai"].on_leave_until = dt.date(2026, 1, 31)
         plan = plans.ensure_plan(session, school, YEAR)
         regulation = plans.regulation_of(school)
-        for code, timeline, owners, budget, reports in ROWS:
+        for code, timeline, row_owners, budget, reports in ROWS:
             row = plans.new_draft(session, principal, plan)
             plans.set_criterion(session, row, regulation, code, principal)
             plans.set_field(session, row, "expected_result", f"Kết quả {code}", YEAR, principal)
@@ -67,10 +70,10 @@ def seed(db):
             if budget:
                 plans.set_field(session, row, "budget_text", budget, YEAR, principal)
             plans.save_draft(session, row, principal)
-            ids = [members[o].id for o in owners]
-            team.set_owners(session, row, ids, ids[0], principal)
+            ids = [staff[o].id for o in row_owners]
+            owners.set_owners(session, row, ids, ids[0], principal)
             for status, day, text in reports:
-                report = progress.add_report(session, row, members[owners[0]], status, text)
+                report = progress.add_report(session, row, staff[row_owners[0]], status, text)
                 report.created_at = dt.datetime(*day, 15, 0, tzinfo=TZ)
         # A draft and a deleted row count for nothing.
         draft = plans.new_draft(session, principal, plan)
@@ -78,7 +81,7 @@ def seed(db):
         gone = plans.new_draft(session, principal, plan)
         plans.set_criterion(session, gone, regulation, "1.1", principal)
         plans.save_draft(session, gone, principal)
-        team.set_owners(session, gone, [members["minh"].id], members["minh"].id, principal)
+        owners.set_owners(session, gone, [staff["minh"].id], staff["minh"].id, principal)
         plans.delete_row(session, gone, principal)
         session.flush()
         return school.id
@@ -131,14 +134,14 @@ def test_before_the_mid_year_prompt_silence_counts_from_the_start_of_the_year(db
 
 def test_rendered_in_both_languages_and_with_a_chart(db):
     found = build(db)
-    vi = to_html(digest.render(translator("vi"), found))
+    vi = to_html(digest_view.render(translator("vi"), found))
     assert "Bản tin THCS Lê Quý Đôn, ngày 19/01/2026" in vi
     assert "Quá hạn (2):" in vi and "Đặng Thị Lan, Bùi Văn Hải · hạn 10/01/2026" in vi
     assert "Thiếu kinh phí" in vi and "Kinh phí dự kiến: 15.000.000 đồng." in vi
     assert "Chưa tham gia Telegram (không nhận được nhắc việc): Trần Minh." in vi
-    en = to_html(digest.render(translator("en"), found))
+    en = to_html(digest_view.render(translator("en"), found))
     assert "Overdue (2):" in en and "15.000.000" in en
-    png = digest.chart_png(translator("vi"), found)
+    png = digest_view.chart_png(translator("vi"), found)
     assert png.startswith(b"\x89PNG") and len(png) > 5_000
     width, height = struct.unpack(">II", png[16:24])
     assert 600 <= width <= 900 and 300 <= height <= 500

@@ -1,22 +1,19 @@
 """Progress reports on rows and their evidence: what owners said, and the latest status.
 
-The report conversation and the reminders that ask for these come with the next issue; the
-end-of-year report and the evidence archive read them from here.
+The end-of-year report and the evidence archive (`bot.documents.report`) are written from
+`RowProgress`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from bot.files import FileStore
-from bot.i18n import N_
+from bot.core.i18n import N_
+from bot.services.files import FileStore
 from db.models import Evidence, Member, PlanRow, ProgressReport, ProgressStatus
-
-if TYPE_CHECKING:
-    from bot.documents.report import RowProgress
 
 STATUS_LABELS = {
     ProgressStatus.NOT_STARTED: N_("not started"),
@@ -24,6 +21,26 @@ STATUS_LABELS = {
     ProgressStatus.DONE: N_("done"),
     ProgressStatus.DIFFICULTY: N_("having difficulties"),
 }
+
+
+STATUS_VI = {
+    ProgressStatus.NOT_STARTED: "Chưa thực hiện",
+    ProgressStatus.IN_PROGRESS: "Đang thực hiện",
+    ProgressStatus.DONE: "Hoàn thành",
+    ProgressStatus.DIFFICULTY: "Gặp khó khăn",
+    None: "Chưa có báo cáo",
+}
+
+
+@dataclass(frozen=True)
+class RowProgress:
+    row: PlanRow
+    owners: str
+    reports: list[ProgressReport]  # oldest first
+
+    @property
+    def status(self) -> str | None:
+        return self.reports[-1].status if self.reports else None
 
 
 def add_report(
@@ -135,8 +152,6 @@ def last_text_per_owner(reports: list[ProgressReport]) -> list[ProgressReport]:
 
 def row_progress(session: Session, plan_id: int, rows: list[PlanRow]) -> list[RowProgress]:
     """Each row of the plan with its owners and its reports, for the end-of-year report."""
-    from bot.documents.report import RowProgress
-
     return [
         RowProgress(
             row=row,
@@ -151,6 +166,4 @@ def row_progress(session: Session, plan_id: int, rows: list[PlanRow]) -> list[Ro
 
 def status_labels(session: Session, rows: list[PlanRow]) -> dict[int, str]:
     """Each row's latest status as the documents write it ("Hoàn thành", "Chưa có báo cáo")."""
-    from bot.documents.report import STATUS_VI
-
     return {row.id: STATUS_VI[latest_status(reports_of(session, row.id))] for row in rows}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from bot.constants import MAX_MESSAGE_LENGTH
+from bot.domain.constants import MAX_MESSAGE_LENGTH
 
 Part = tuple[str, str]  # (style, raw text); style is "", "b", "i" or "code"
 

@@ -14,12 +14,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot import digest, outbox, plans, progress, schedule, team
+from bot.core.i18n import Translator, resolve_language, translator
 from bot.documents.report import write_report_docx
-from bot.i18n import Translator, resolve_language, translator
-from bot.render import short_row
-from bot.schoolyear import end_of_school_year, school_year_of
-from bot.views import Button, View, bold, italic, plain
+from bot.domain import notification_rules
+from bot.domain.schoolyear import end_of_school_year, school_year_of
+from bot.services import digest, outbox, owners, plans, progress
+from bot.ui import digest_view
+from bot.ui.render import short_row
+from bot.ui.views import Button, View, bold, italic, plain
 from db.models import (
     Member,
     OutboxItem,
@@ -31,14 +33,19 @@ from db.models import (
 )
 
 NUDGES = (
-    schedule.DUE_SOON,
-    schedule.DUE_TODAY,
-    schedule.OVERDUE,
-    schedule.MID_YEAR,
-    schedule.END_YEAR,
+    notification_rules.DUE_SOON,
+    notification_rules.DUE_TODAY,
+    notification_rules.OVERDUE,
+    notification_rules.MID_YEAR,
+    notification_rules.END_YEAR,
     outbox.SNOOZE,
 )
-ROW_KINDS = (schedule.DUE_SOON, schedule.DUE_TODAY, schedule.OVERDUE, outbox.SNOOZE)
+ROW_KINDS = (
+    notification_rules.DUE_SOON,
+    notification_rules.DUE_TODAY,
+    notification_rules.OVERDUE,
+    outbox.SNOOZE,
+)
 PREFIX = "n:"
 SNOOZE_DAYS = (1, 3)
 
@@ -58,7 +65,7 @@ def language_of(member: Member, default: str) -> str:
 
 def _open_rows(session: Session, member: Member, school_year: str) -> list[PlanRow]:
     """The member's rows of that year's plan not reported done."""
-    rows = [r for r in team.rows_owned(session, member) if r.plan.school_year == school_year]
+    rows = [r for r in owners.rows_owned(session, member) if r.plan.school_year == school_year]
     latest = progress.latest_statuses(session, [r.id for r in rows])
     return [r for r in rows if latest.get(r.id) != ProgressStatus.DONE]
 
@@ -85,7 +92,7 @@ def skip_reason(session: Session, item: OutboxItem, today: dt.date) -> str | Non
             return "not_owner"
         if progress.latest_statuses(session, [row.id]).get(row.id) == ProgressStatus.DONE:
             return "done"
-    if item.kind in (schedule.MID_YEAR, schedule.END_YEAR) and not _open_rows(
+    if item.kind in (notification_rules.MID_YEAR, notification_rules.END_YEAR) and not _open_rows(
         session, member, school_year_of(item.day)
     ):
         return "nothing_open"
@@ -133,7 +140,7 @@ def _row_reminder(t: Translator, row: PlanRow, item: OutboxItem, today: dt.date)
 def _prompt(t: Translator, session: Session, member: Member, item: OutboxItem) -> View:
     year = school_year_of(item.day)
     rows = _open_rows(session, member, year)
-    if item.kind == schedule.MID_YEAR:
+    if item.kind == notification_rules.MID_YEAR:
         head = t._("Mid-year review, school year {year}: how are your rows going?").format(
             year=year
         )
@@ -145,7 +152,9 @@ def _prompt(t: Translator, session: Session, member: Member, item: OutboxItem) -
     parts = [bold("📋 " + head)]
     for row in rows[:20]:
         parts.append(plain("\n• " + short_row(t, row, 120)))
-    period = "m" if item.kind == schedule.MID_YEAR else "e"  # the report is for that period
+    period = (
+        "m" if item.kind == notification_rules.MID_YEAR else "e"
+    )  # the report is for that period
     buttons = [
         [Button("📝 " + short_row(t, r, 40), f"{PREFIX}r:{r.id}:{period}")] for r in rows[:10]
     ]
@@ -169,8 +178,8 @@ def _digest(
                 ]
             )
         ]
-    views = [View(digest.render(t, found), photo=digest.chart_png(t, found))]
-    if item.kind == schedule.DIGEST and schedule.is_year_summary(item.day):
+    views = [View(digest_view.render(t, found), photo=digest_view.chart_png(t, found))]
+    if item.kind == notification_rules.DIGEST and notification_rules.is_year_summary(item.day):
         plan = plans.find_plan(session, school.id, found.school_year)
         if plan is not None:
             document = plans.plan_document(session, school, plan, item.day)
@@ -245,9 +254,9 @@ def prepare(
         row = session.get(PlanRow, item.row_id)
         assert row is not None
         return Outgoing(chat_id, [_row_reminder(t, row, item, today)])
-    if item.kind in (schedule.MID_YEAR, schedule.END_YEAR):
+    if item.kind in (notification_rules.MID_YEAR, notification_rules.END_YEAR):
         return Outgoing(chat_id, [_prompt(t, session, member, item)])
-    if item.kind == schedule.DIGEST:
+    if item.kind == notification_rules.DIGEST:
         return Outgoing(chat_id, _digest(t, session, school, item, now))
     if item.kind == outbox.UNREACHABLE:
         return Outgoing(chat_id, [_unreachable(t, session, item)])

@@ -14,7 +14,7 @@ from pathlib import Path
 from babel.numbers import format_decimal
 from babel.support import Translations
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 DOMAIN = "messages"
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot import outbox, plans, schedule, school_settings
-from bot.schoolyear import school_year_of
+from bot.domain import notification_rules, school_settings
+from bot.domain.schoolyear import school_year_of
+from bot.services import outbox, plans
 from db.models import School
 
 
@@ -31,5 +32,5 @@ def preview(session: Session, school: School, at: dt.datetime) -> list[dict[str,
     principals = outbox.principals(session, [school.id]).get(school.id, [])
     rules = school_settings.load(school).rules()
     start = outbox.year_start(year, tz) - dt.timedelta(seconds=1)
-    items = schedule.planned(rows, principals, year, tz, rules, window=(start, at))
-    return [n.as_json() for n in schedule.due_between(items, start, at)]
+    items = notification_rules.planned(rows, principals, year, tz, rules, window=(start, at))
+    return [n.as_json() for n in notification_rules.due_between(items, start, at)]

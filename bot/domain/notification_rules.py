@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from bot.schoolyear import end_of_school_year
+from bot.domain.schoolyear import end_of_school_year
 
 DUE_SOON = "due_soon"
 DUE_TODAY = "due_today"

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.parsing import fold
-from bot.schedule import Rules
+from bot.domain.notification_rules import Rules
+from bot.domain.parsing import fold
 from db.models import School
 
 _TIME = re.compile(r"^\s*(\d{1,2})\s*(?:[:hg.]\s*(\d{2})?)?\s*(?:phút)?\s*$", re.IGNORECASE)

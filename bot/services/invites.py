@@ -1,4 +1,4 @@
-"""Who is talking: Telegram accounts, their memberships in schools, and join codes."""
+"""Join codes: invitation links (for one person or the whole staff), their use, revocation."""
 
 from __future__ import annotations
 
@@ -10,80 +10,30 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.catalog import DEFAULT_REGULATION, LEVELS, TT57, load_catalog
-from db.models import Invite, Member, MembershipHistory, Person, Role, School
+from bot.domain.permissions import Refusal
+from bot.services.audit import record
+from db.models import (
+    Invite,
+    Member,
+    MembershipHistory,
+    Person,
+    Role,
+    School,
+)
+
+INVITE_DAYS = 7
 
 
-@dataclass(frozen=True)
-class TelegramUser:
-    """The few facts of a Telegram user the domain needs (kept free of the telegram package)."""
-
-    id: int
-    first_name: str
-    username: str | None = None
-    language_code: str | None = None
+WHOLE_STAFF_USES = 200
 
 
-def upsert_person(session: Session, user: TelegramUser) -> Person:
-    person = session.scalar(select(Person).where(Person.telegram_user_id == user.id))
-    if person is None:
-        person = Person(telegram_user_id=user.id)
-        session.add(person)
-    person.first_name = user.first_name[:200]
-    person.username = user.username
-    person.telegram_language = user.language_code
-    session.flush()
-    return person
-
-
-def memberships(session: Session, person: Person) -> list[Member]:
-    return list(
-        session.scalars(
-            select(Member)
-            .where(Member.person_id == person.id, Member.active.is_(True))
-            .order_by(Member.id)
-        )
-    )
-
-
-def current_member(session: Session, person: Person) -> Member | None:
-    """The membership the person acts in: the one they chose, else their first one."""
-    members = memberships(session, person)
-    chosen = next((m for m in members if m.id == person.active_member_id), None)
-    return chosen or (members[0] if members else None)
+class InviteError(ValueError):
+    """Bad input for an invitation."""
 
 
 def new_code() -> str:
     """An unguessable, URL-safe deep-link payload (32 characters, 192 bits)."""
     return secrets.token_urlsafe(24)
-
-
-class SchoolError(ValueError):
-    """Bad input for creating a school."""
-
-
-def create_school(
-    session: Session, name: str, level: str, regulation: str | None, timezone: str
-) -> tuple[School, Invite]:
-    """Create a school and the one-use code that makes its principal."""
-    name = name.strip()
-    if not name:
-        raise SchoolError("the school name is empty")
-    if level not in LEVELS:
-        raise SchoolError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
-    code = regulation or DEFAULT_REGULATION[level]
-    catalog = load_catalog()
-    if code not in catalog.codes():
-        raise SchoolError(f"unknown regulation {code!r}; use one of {', '.join(catalog.codes())}")
-    if code != TT57 and code != DEFAULT_REGULATION[level]:
-        raise SchoolError(f"regulation {code} is not for a school of level {level}")
-    school = School(name=name, level=level, regulation=code, timezone=timezone)
-    session.add(school)
-    session.flush()
-    invite = Invite(code=new_code(), school_id=school.id, role=Role.PRINCIPAL, max_uses=1)
-    session.add(invite)
-    session.flush()
-    return school, invite
 
 
 class JoinOutcome(enum.StrEnum):
@@ -157,7 +107,7 @@ def create_invite(
 ) -> Invite:
     """A join code for `role` in `school` (deep link payload)."""
     if role not in set(Role):
-        raise SchoolError(f"unknown role {role!r}")
+        raise InviteError(f"unknown role {role!r}")
     invite = Invite(
         code=new_code(),
         school_id=school.id,
@@ -169,3 +119,56 @@ def create_invite(
     session.add(invite)
     session.flush()
     return invite
+
+
+def invite_role(
+    session: Session,
+    school: School,
+    role: str,
+    actor: Member | None,
+    now: dt.datetime,
+    *,
+    max_uses: int = 1,
+    days: int = INVITE_DAYS,
+) -> Invite:
+    """A link for a new member of `role`: expires after `days`, usable `max_uses` times."""
+    invite = create_invite(
+        session,
+        school,
+        role,
+        max_uses=max_uses,
+        expires_at=now + dt.timedelta(days=days),
+        created_by=actor,
+    )
+    record(session, school.id, actor, "invited", invite=invite, new=f"{role} ×{max_uses}")
+    return invite
+
+
+def open_invites(session: Session, school_id: int, now: dt.datetime) -> list[Invite]:
+    found = session.scalars(
+        select(Invite)
+        .where(
+            Invite.school_id == school_id, Invite.revoked_at.is_(None), Invite.member_id.is_(None)
+        )
+        .order_by(Invite.id)
+    )
+    return [
+        i
+        for i in found
+        if i.used_count < i.max_uses
+        and (i.expires_at is None or i.expires_at > now)
+        and i.role != Role.PRINCIPAL
+    ]
+
+
+def revoke_invite(
+    session: Session, school_id: int, invite_id: int, actor: Member, now: dt.datetime
+) -> Refusal | None:
+    invite = session.scalar(
+        select(Invite).where(Invite.id == invite_id, Invite.school_id == school_id)
+    )
+    if invite is None or invite.revoked_at is not None:
+        return Refusal.NOT_FOUND
+    invite.revoked_at = now
+    record(session, school_id, actor, "revoked", invite=invite, old=invite.role)
+    return None

@@ -26,13 +26,13 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.clock import Clock, OffsetClock, SystemClock
-from bot.config import Settings
-from bot.i18n import LANGUAGES, resolve_language, translator
-from bot.polling import serve
-from bot.ratelimit import Limiter, Limits
-from bot.scheduler import Scheduler
-from bot.sender import Sender
+from bot.core.clock import Clock, OffsetClock, SystemClock
+from bot.core.config import Settings
+from bot.core.i18n import LANGUAGES, resolve_language, translator
+from bot.runtime.polling import serve
+from bot.runtime.ratelimit import Limiter, Limits
+from bot.runtime.scheduler import Scheduler
+from bot.runtime.sender import Sender
 from conversations import (
     add_row,
     digest,

@@ -3,6 +3,8 @@ never trusted: it only names what the user asks for)."""
 
 from __future__ import annotations
 
+import enum
+
 from db.models import Member, PlanRow, Role
 
 WRITERS = {Role.PRINCIPAL, Role.VICE_PRINCIPAL, Role.COUNCIL}
@@ -39,3 +41,11 @@ def can_export(member: Member | None) -> bool:
 
 def can_delete_row(member: Member | None, row: PlanRow) -> bool:
     return can_edit_row(member, row)
+
+
+class Refusal(enum.StrEnum):
+    """Why a change to the team was refused."""
+
+    NOT_FOUND = "not_found"
+    PRINCIPAL_PROTECTED = "principal_protected"
+    BAD_ROLE = "bad_role"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.catalog import Regulation, is_level4_code
-from bot.constants import BLOCK_LEVEL_4
-from bot.i18n import N_, Translator
-from bot.plans import row_title
-from bot.rowform import BY_NAME, FIELDS, FieldSpec
-from bot.schoolyear import end_of_school_year
-from bot.views import Part, bold, italic, plain
+from bot.core.i18n import N_, Translator
+from bot.domain.catalog import Regulation, is_level4_code
+from bot.domain.constants import BLOCK_LEVEL_4
+from bot.domain.rowform import BY_NAME, FIELDS, FieldSpec
+from bot.domain.schoolyear import end_of_school_year
+from bot.services.plans import row_title
+from bot.ui.views import Part, bold, italic, plain
 from db.models import PlanRow
 
 FLAG_TEXTS = {

@@ -8,26 +8,39 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.catalog import (
+from bot.domain.catalog import (
     Regulation,
     criterion_sort_key,
     is_level4_code,
     level4_code,
     load_catalog,
 )
-from bot.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
-from bot.documents.plan_export import PlanDocument
-from bot.parsing import parse_budget, parse_timeline
-from bot.rowform import FIELDS
+from bot.domain.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
+from bot.domain.parsing import parse_budget, parse_timeline
+from bot.domain.rowform import FIELDS
 from db.models import Member, Plan, PlanRow, RowHistory, RowOwner, RowStatus, School
 
 TEXT_FIELDS = tuple(spec.name for spec in FIELDS)
 _LEVEL = re.compile(r"m[uứ]c\s*(?:độ\s*)?([1-4])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PlanDocument:
+    """What the plan's documents are written from (`bot.documents`)."""
+
+    school: str
+    school_year: str
+    regulation: Regulation
+    regulation_number: str
+    rows: list[PlanRow]
+    principal: str | None
+    date: dt.date
 
 
 def regulation_of(school: School) -> Regulation:

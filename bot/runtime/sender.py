@@ -33,10 +33,12 @@ from telegram import Message as TgMessage
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot import notices, outbox, schedule, school_settings
-from bot.clock import Clock
-from bot.ratelimit import Limiter
-from bot.views import Button, Message, messages
+from bot.core.clock import Clock
+from bot.domain import notification_rules, school_settings
+from bot.runtime.ratelimit import Limiter
+from bot.services import outbox
+from bot.ui import notices
+from bot.ui.views import Button, Message, messages
 from db.models import Member, OutboxItem, OutboxState, Role, School
 from db.session import Database
 
@@ -285,7 +287,7 @@ class Sender:
             if school is not None:
                 rules = school_settings.load(school).rules()
                 local = now.astimezone(ZoneInfo(school.timezone))
-                later = schedule.adjust(local, rules)
+                later = notification_rules.adjust(local, rules)
                 if later > local:
                     return later
             prepared = notices.prepare(session, item, now, self.default_language)

@@ -22,9 +22,9 @@ import logging
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot import outbox
-from bot.clock import Clock
-from bot.sender import Sender
+from bot.core.clock import Clock
+from bot.runtime.sender import Sender
+from bot.services import outbox
 from db.session import Database
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
 if TYPE_CHECKING:
-    from bot.scheduler import Scheduler
+    from bot.runtime.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]

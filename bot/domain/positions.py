@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.parsing import fold
+from bot.domain.parsing import fold
 
 # Canonical position → spellings (folded: no diacritics, lower case), from the glossary.
 POSITIONS: dict[str, tuple[str, ...]] = {

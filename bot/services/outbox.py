@@ -29,9 +29,10 @@ from sqlalchemy import Insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot import progress, schedule, school_settings
-from bot.schedule import Rules
-from bot.schoolyear import school_year_of
+from bot.domain import notification_rules, school_settings
+from bot.domain.notification_rules import Rules
+from bot.domain.schoolyear import school_year_of
+from bot.services import progress
 from db.models import (
     Member,
     OutboxItem,
@@ -135,7 +136,7 @@ def row_facts(
     session: Session,
     plan_ids: Sequence[int],
     due_range: tuple[dt.date, dt.date] | None = None,
-) -> dict[int, list[schedule.RowFacts]]:
+) -> dict[int, list[notification_rules.RowFacts]]:
     """The schedule facts of the active rows of these plans (those due in `due_range`, and
     those with no date, when given), in three queries."""
     if not plan_ids:
@@ -146,7 +147,7 @@ def row_facts(
     rows = session.execute(
         select(PlanRow.id, PlanRow.plan_id, PlanRow.position, PlanRow.due_date).where(wanted)
     ).all()
-    owners: dict[int, list[schedule.Owner]] = defaultdict(list)
+    owners: dict[int, list[notification_rules.Owner]] = defaultdict(list)
     for row_id, member_id, leave in session.execute(
         select(RowOwner.row_id, Member.id, Member.on_leave_until)
         .join(Member, Member.id == RowOwner.member_id)
@@ -154,12 +155,12 @@ def row_facts(
         .where(wanted, Member.active.is_(True))
         .order_by(RowOwner.id)
     ):
-        owners[row_id].append(schedule.Owner(member_id, leave))
+        owners[row_id].append(notification_rules.Owner(member_id, leave))
     latest = progress.latest_statuses_in(session, wanted)
-    by_plan: dict[int, list[schedule.RowFacts]] = defaultdict(list)
+    by_plan: dict[int, list[notification_rules.RowFacts]] = defaultdict(list)
     for r in rows:
         by_plan[r.plan_id].append(
-            schedule.RowFacts(
+            notification_rules.RowFacts(
                 row_id=r.id,
                 position=r.position,
                 due=r.due_date,
@@ -184,7 +185,7 @@ def _due_range(
     high = now.date() + dt.timedelta(days=1)
     for year in {year for _, year, _ in windows.values()}:
         for rule in rules:
-            if any(low <= day <= high for day in schedule.prompt_days(year, rule)):
+            if any(low <= day <= high for day in notification_rules.prompt_days(year, rule)):
                 return None
     return low - after, high + before
 
@@ -246,7 +247,7 @@ def materialise(
             continue
         start, year, tz = windows[school.id]
         plan = plans.get(school.id)
-        items = schedule.planned(
+        items = notification_rules.planned(
             facts.get(plan.id, []) if plan else [],
             heads.get(school.id, []),
             year,
@@ -254,14 +255,14 @@ def materialise(
             rules[school.id],
             window=(start, now),
         )
-        due = schedule.due_between(items, start, now)
-        kept = set(map(id, schedule.catch_up(due)))
+        due = notification_rules.due_between(items, start, now)
+        kept = set(map(id, notification_rules.catch_up(due)))
         for item in due:
             state = OutboxState.PENDING if id(item) in kept else OutboxState.SKIPPED
             if state == OutboxState.SKIPPED:
                 result.superseded += 1
             values.append(_values(school.id, item, state))
-            if item.kind == schedule.DIGEST and school.group_chat_id and id(item) in kept:
+            if item.kind == notification_rules.DIGEST and school.group_chat_id and id(item) in kept:
                 group = _values(school.id, item, state)
                 group.update(
                     key=f"{GROUP_DIGEST}:-:g{school.group_chat_id}:{item.day.isoformat()}",
@@ -301,7 +302,7 @@ def _supersede_older(session: Session, values: list[dict[str, Any]]) -> int:
     (e.g. left pending by a crash, or held by quiet hours): those are skipped, not sent late."""
     newest: dict[tuple[int, int], dt.datetime] = {}
     for v in values:
-        if v["state"] == OutboxState.PENDING and v["kind"] in schedule.REMINDERS:
+        if v["state"] == OutboxState.PENDING and v["kind"] in notification_rules.REMINDERS:
             group = (v["row_id"], v["member_id"])
             newest[group] = max(newest.get(group, v["send_at"]), v["send_at"])
     if not newest:
@@ -314,7 +315,7 @@ def _supersede_older(session: Session, values: list[dict[str, Any]]) -> int:
                 OutboxItem.id, OutboxItem.row_id, OutboxItem.member_id, OutboxItem.send_at
             ).where(
                 OutboxItem.state == OutboxState.PENDING,
-                OutboxItem.kind.in_([*schedule.REMINDERS, SNOOZE]),
+                OutboxItem.kind.in_([*notification_rules.REMINDERS, SNOOZE]),
                 OutboxItem.row_id.in_(row_ids[start : start + 5_000]),
             )
         ):
@@ -331,7 +332,7 @@ def _supersede_older(session: Session, values: list[dict[str, Any]]) -> int:
     return len(older)
 
 
-def _values(school_id: int, item: schedule.Notification, state: str) -> dict[str, Any]:
+def _values(school_id: int, item: notification_rules.Notification, state: str) -> dict[str, Any]:
     return {
         "key": item.key,
         "school_id": school_id,

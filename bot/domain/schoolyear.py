@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from bot.constants import SCHOOL_YEAR_FIRST_MONTH
+from bot.domain.constants import SCHOOL_YEAR_FIRST_MONTH
 
 _YEAR = re.compile(r"^(\d{4})-(\d{4})$")
 

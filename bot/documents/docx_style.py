@@ -1,0 +1,87 @@
+"""The look of every DOCX the bot writes: landscape A4, Times New Roman, plain tables.
+
+Built with python-docx; the only raw XML is what it has no API for (a header row repeated on
+every page, borderless layout tables, the East Asian font name).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+FONT = "Times New Roman"
+
+
+def set_font(run: object, size: float = 13, bold: bool = False, italic: bool = False) -> None:
+    run.font.name = FONT  # type: ignore[attr-defined]
+    run.font.size = Pt(size)  # type: ignore[attr-defined]
+    run.bold = bold  # type: ignore[attr-defined]
+    run.italic = italic  # type: ignore[attr-defined]
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()  # type: ignore[attr-defined]
+    fonts.set(qn("w:eastAsia"), FONT)
+
+
+def add_paragraph(
+    container: object,
+    text: str,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    align: int | None = None,
+    size: float = 13,
+    space_after: float = 3,
+) -> object:
+    paragraph = container.add_paragraph()  # type: ignore[attr-defined]
+    if align is not None:
+        paragraph.alignment = align
+    paragraph.paragraph_format.space_after = Pt(space_after)
+    set_font(paragraph.add_run(text), size, bold, italic)
+    return paragraph
+
+
+def set_cell_text(
+    cell: object, text: str, *, bold: bool = False, align: int | None = None, size: float = 12
+) -> None:
+    lines = text.split("\n") if text else [""]
+    first = cell.paragraphs[0]  # type: ignore[attr-defined]
+    fresh = not first.runs
+    for i, line in enumerate(lines):
+        paragraph = first if i == 0 and fresh else cell.add_paragraph()  # type: ignore[attr-defined]
+        if align is not None:
+            paragraph.alignment = align
+        paragraph.paragraph_format.space_after = Pt(0)
+        set_font(paragraph.add_run(line), size, bold)
+
+
+def repeat_header(row: object) -> None:
+    marker = OxmlElement("w:tblHeader")
+    marker.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(marker)  # type: ignore[attr-defined]
+
+
+def borderless(table: object) -> None:
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "nil")
+        borders.append(element)
+    table._tbl.tblPr.append(borders)  # type: ignore[attr-defined]
+
+
+def new_document() -> Any:
+    """A landscape A4 document in Times New Roman 13, as school documents are printed."""
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(1.5)
+    section.top_margin = section.bottom_margin = Cm(1.5)
+    normal = document.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(13)
+    return document

@@ -1,0 +1,167 @@
+"""Who is talking and who is in the team: Telegram accounts, memberships, roles, leave.
+
+Every change is scoped by school and recorded (`bot.services.audit`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.core.i18n import N_
+from bot.domain.permissions import Refusal
+from bot.services.audit import record
+from bot.services.invites import create_invite
+from db.models import (
+    Invite,
+    Member,
+    Person,
+    Role,
+    School,
+)
+
+
+@dataclass(frozen=True)
+class TelegramUser:
+    """The few facts of a Telegram user the domain needs (kept free of the telegram package)."""
+
+    id: int
+    first_name: str
+    username: str | None = None
+    language_code: str | None = None
+
+
+def upsert_person(session: Session, user: TelegramUser) -> Person:
+    person = session.scalar(select(Person).where(Person.telegram_user_id == user.id))
+    if person is None:
+        person = Person(telegram_user_id=user.id)
+        session.add(person)
+    person.first_name = user.first_name[:200]
+    person.username = user.username
+    person.telegram_language = user.language_code
+    session.flush()
+    return person
+
+
+def memberships(session: Session, person: Person) -> list[Member]:
+    return list(
+        session.scalars(
+            select(Member)
+            .where(Member.person_id == person.id, Member.active.is_(True))
+            .order_by(Member.id)
+        )
+    )
+
+
+def current_member(session: Session, person: Person) -> Member | None:
+    """The membership the person acts in: the one they chose, else their first one."""
+    members = memberships(session, person)
+    chosen = next((m for m in members if m.id == person.active_member_id), None)
+    return chosen or (members[0] if members else None)
+
+
+ROLE_LABELS = {
+    Role.PRINCIPAL: N_("principal"),
+    Role.VICE_PRINCIPAL: N_("vice-principal"),
+    Role.COUNCIL: N_("council member / group leader"),
+    Role.STAFF: N_("staff member"),
+    Role.MONITOR: N_("monitoring group member"),
+}
+
+
+ASSIGNABLE_ROLES = (Role.VICE_PRINCIPAL, Role.COUNCIL, Role.STAFF, Role.MONITOR)
+
+
+def add_member(
+    session: Session,
+    school: School,
+    name: str,
+    role: str,
+    title: str | None,
+    actor: Member | None = None,
+) -> tuple[Member, Invite]:
+    """A named member and their personal one-use code (binds the account that opens it)."""
+    member = Member(
+        school_id=school.id, display_name=name.strip(), title=title, role=role, active=True
+    )
+    session.add(member)
+    session.flush()
+    invite = create_invite(session, school, role, created_by=actor)
+    invite.member_id = member.id
+    record(session, school.id, actor, "added", member=member, new=f"{name} ({role})")
+    session.flush()
+    return member, invite
+
+
+def members(session: Session, school_id: int) -> list[Member]:
+    return list(
+        session.scalars(
+            select(Member)
+            .where(Member.school_id == school_id, Member.active.is_(True))
+            .order_by(Member.id)
+        )
+    )
+
+
+def member_of(session: Session, school_id: int, member_id: int) -> Member | None:
+    return session.scalar(
+        select(Member).where(
+            Member.id == member_id, Member.school_id == school_id, Member.active.is_(True)
+        )
+    )
+
+
+def _changeable(session: Session, school_id: int, member_id: int) -> Member | Refusal:
+    """The member, unless they are not in this school or are the principal."""
+    target = member_of(session, school_id, member_id)
+    if target is None:
+        return Refusal.NOT_FOUND
+    if target.role == Role.PRINCIPAL:
+        return Refusal.PRINCIPAL_PROTECTED
+    return target
+
+
+def change_role(
+    session: Session, school_id: int, member_id: int, role: str, actor: Member
+) -> Refusal | None:
+    """Change a member's role; the principal's own role is never changed this way."""
+    target = _changeable(session, school_id, member_id)
+    if isinstance(target, Refusal):
+        return target
+    if role not in ASSIGNABLE_ROLES:
+        return Refusal.BAD_ROLE
+    if target.role != role:
+        record(session, school_id, actor, "role", member=target, old=target.role, new=role)
+        target.role = role
+    return None
+
+
+def remove_member(
+    session: Session, school_id: int, member_id: int, actor: Member
+) -> Refusal | None:
+    """Remove a member (kept for history, no longer active); never the principal."""
+    target = _changeable(session, school_id, member_id)
+    if isinstance(target, Refusal):
+        return target
+    target.active = False
+    record(session, school_id, actor, "removed", member=target, old=target.role)
+    return None
+
+
+def set_leave(
+    session: Session, member: Member, until: dt.date | None, actor: Member | None
+) -> None:
+    """On leave up to and including `until` (None: back): no nudges, not counted late."""
+    old = member.on_leave_until
+    member.on_leave_until = until
+    record(
+        session,
+        member.school_id,
+        actor,
+        "leave",
+        member=member,
+        old=old.isoformat() if old else None,
+        new=until.isoformat() if until else None,
+    )

@@ -1,0 +1,98 @@
+"""Who answers for a row: its owners and lead, suggestions from the lead text, a member's rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.domain.positions import positions_in
+from bot.services.members import members
+from db.models import (
+    Member,
+    Plan,
+    PlanRow,
+    Role,
+    RowHistory,
+    RowOwner,
+    RowStatus,
+)
+
+
+def _owner_names(row: PlanRow) -> str:
+    return ", ".join(("★" if o.is_lead else "") + o.member.display_name for o in row.owners)
+
+
+def set_owners(
+    session: Session,
+    row: PlanRow,
+    member_ids: list[int],
+    lead_id: int | None,
+    actor: Member | None,
+) -> None:
+    """Replace the row's owners (members of the row's school only) and its lead."""
+    school_id = session.scalar(select(Plan.school_id).where(Plan.id == row.plan_id))
+    valid = {m.id for m in members(session, school_id or 0)}
+    wanted = [m for m in dict.fromkeys(member_ids) if m in valid]
+    if lead_id not in wanted:
+        lead_id = wanted[0] if wanted else None
+    before = _owner_names(row)
+    current = {o.member_id: o for o in row.owners}
+    for member_id, owner in current.items():
+        if member_id not in wanted:
+            row.owners.remove(owner)
+    for member_id in wanted:
+        owner = current.get(member_id)
+        if owner is None:
+            owner = RowOwner(member_id=member_id)
+            row.owners.append(owner)
+        owner.is_lead = member_id == lead_id
+    session.flush()
+    session.refresh(row)
+    after = _owner_names(row)
+    if before != after and row.status != RowStatus.DRAFT:
+        session.add(
+            RowHistory(
+                row_id=row.id,
+                member_id=actor.id if actor else None,
+                action="updated",
+                field="owners",
+                old_value=before or None,
+                new_value=after or None,
+            )
+        )
+
+
+ROLE_POSITIONS = {Role.PRINCIPAL: "hieu truong", Role.VICE_PRINCIPAL: "pho hieu truong"}
+
+
+def suggest_owners(session: Session, school_id: int, lead_text: str | None) -> list[Member]:
+    """Members holding a position named in the lead text, when nobody else holds it."""
+    named = positions_in(lead_text)
+    if not named:
+        return []
+    holders: dict[str, list[Member]] = {}
+    for member in members(session, school_id):
+        held = positions_in(member.title)
+        if member.role in ROLE_POSITIONS:
+            held.add(ROLE_POSITIONS[member.role])
+        for position in held:
+            holders.setdefault(position, []).append(member)
+    suggested = [holders[p][0] for p in sorted(named) if len(holders.get(p, [])) == 1]
+    return list(dict.fromkeys(suggested))
+
+
+def rows_owned(session: Session, member: Member) -> list[PlanRow]:
+    """The active rows this member owns, newest plan first, in table order."""
+    return list(
+        session.scalars(
+            select(PlanRow)
+            .join(RowOwner, RowOwner.row_id == PlanRow.id)
+            .join(Plan, Plan.id == PlanRow.plan_id)
+            .where(
+                RowOwner.member_id == member.id,
+                PlanRow.status == RowStatus.ACTIVE,
+                Plan.school_id == member.school_id,
+            )
+            .order_by(Plan.school_year.desc(), PlanRow.position)
+        )
+    )

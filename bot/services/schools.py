@@ -1,0 +1,46 @@
+"""Schools: creating one (with the code that makes its principal) and listing them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.domain.catalog import DEFAULT_REGULATION, LEVELS, TT57, load_catalog
+from bot.services.invites import new_code
+from db.models import (
+    Invite,
+    Role,
+    School,
+)
+
+
+class SchoolError(ValueError):
+    """Bad input for creating a school."""
+
+
+def create_school(
+    session: Session, name: str, level: str, regulation: str | None, timezone: str
+) -> tuple[School, Invite]:
+    """Create a school and the one-use code that makes its principal."""
+    name = name.strip()
+    if not name:
+        raise SchoolError("the school name is empty")
+    if level not in LEVELS:
+        raise SchoolError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
+    code = regulation or DEFAULT_REGULATION[level]
+    catalog = load_catalog()
+    if code not in catalog.codes():
+        raise SchoolError(f"unknown regulation {code!r}; use one of {', '.join(catalog.codes())}")
+    if code != TT57 and code != DEFAULT_REGULATION[level]:
+        raise SchoolError(f"regulation {code} is not for a school of level {level}")
+    school = School(name=name, level=level, regulation=code, timezone=timezone)
+    session.add(school)
+    session.flush()
+    invite = Invite(code=new_code(), school_id=school.id, role=Role.PRINCIPAL, max_uses=1)
+    session.add(invite)
+    session.flush()
+    return school, invite
+
+
+def all_schools(session: Session) -> list[School]:
+    return list(session.scalars(select(School).order_by(School.id)))
