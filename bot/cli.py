@@ -25,6 +25,7 @@ from bot.documents.report import write_evidence_zip, write_report_docx
 from bot.documents.staff import StaffListError, read_staff_list
 from bot.domain.catalog import LEVELS, load_catalog
 from bot.domain.schoolyear import is_school_year
+from bot.runtime.app import run
 from bot.services import members, outbox_preview, owners, schools
 from bot.services.files import FileStore
 from bot.services.plans import (
@@ -369,8 +370,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             if not settings.token():
                 raise UsageError("TELEGRAM_BOT_TOKEN is not set")
-            from bot.runtime.app import run
-
             run(settings, _moment(args.now) if args.now else None)
             return 0
         db = Database(settings.database_url)

@@ -9,6 +9,7 @@ draft row as it comes; /skip, /back and /cancel work at every question.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from bot.domain.catalog import Regulation, is_level4_code
 from bot.domain.constants import MAX_ANSWER_LENGTH
@@ -26,6 +27,7 @@ from bot.services import plans
 from bot.services.chatstate import enter, leave
 from bot.ui.render import question, row_card
 from bot.ui.views import Button, View, bold, italic, plain
+from conversations import registry
 from conversations.base import Turn, stale_button
 from db.models import PlanRow, RowStatus
 
@@ -175,11 +177,12 @@ def review_view(turn: Turn, row: PlanRow) -> View:
     return View(parts, buttons)
 
 
-def edit_buttons(turn: Turn, data_for: object) -> list[list[Button]]:
+@registry.edit_buttons.provide
+def edit_buttons(turn: Turn, data_for: Callable[[str], str]) -> list[list[Button]]:
     """Two edit buttons per line, one per field (criterion first)."""
     t = turn.t
     labels = [(CRITERION, t._("Criterion"))] + [(f.name, t._(f.label)) for f in FIELDS]
-    buttons = [Button("✏️ " + label, data_for(name)) for name, label in labels]  # type: ignore[operator]
+    buttons = [Button("✏️ " + label, data_for(name)) for name, label in labels]
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
@@ -228,10 +231,8 @@ def _after(turn: Turn, row: PlanRow, done: str) -> list[View]:
 
 
 def _back_to_card(turn: Turn, row: PlanRow) -> list[View]:
-    from conversations.rows import card_view
-
     leave(turn.state)
-    return [card_view(turn, row)]
+    return [registry.card_view(turn, row)]
 
 
 def go_back(turn: Turn) -> list[View]:
@@ -411,15 +412,29 @@ def _save(turn: Turn, row: PlanRow) -> list[View]:
         enter(turn.state, FLOW, STEP_STANDARD if first == CRITERION else first, ret=RET_REVIEW)
         return [_notice(t._("Some required answers are missing.")), *prompt(turn)]
     plans.save_draft(turn.session, row, turn.member)
-    from conversations.rows import card_view
-
     leave(turn.state)
     saved = t._("Saved as row {position} of the plan of school year {year}.").format(
         position=row.position, year=row.plan.school_year
     )
-    return [View([bold("✅ " + saved)]), card_view(turn, row)]
+    return [View([bold("✅ " + saved)]), registry.card_view(turn, row)]
 
 
 def on_repeat(turn: Turn) -> list[View]:
     """An update seen before (the bot restarted before confirming it): ask the question again."""
     return prompt(turn) if turn.state.flow == FLOW else []
+
+
+@registry.edit_from_card.provide
+def edit_from_card(turn: Turn, row: PlanRow, field: str) -> list[View]:
+    """Edit one field from the row's card; the card is shown again once it is answered."""
+    return start_edit(turn, row, field, RET_CARD)
+
+
+@registry.back_to_review.provide
+def back_to_review(turn: Turn, row: PlanRow) -> list[View]:
+    """Back to the summary card of a new row (after its owners were picked)."""
+    enter(turn.state, FLOW, STEP_REVIEW, row_id=row.id, mode="new", ret=None)
+    return prompt(turn)
+
+
+registry.add_flow(registry.Flow(FLOW, prompt, on_text, skip, go_back, cancel))

@@ -7,34 +7,22 @@ question again; nothing already entered is touched.
 from __future__ import annotations
 
 import logging
-from types import ModuleType
 
 from bot.services.chatstate import leave
 from bot.ui.views import View, bold
-from conversations import add_row, import_plan, owners, report, settings, team
+from conversations import registry
 from conversations.base import Turn
-from conversations.start import help_view
-
-# Conversations that ask questions: each has prompt, on_text, skip, go_back and cancel.
-FLOWS: dict[str, ModuleType] = {
-    add_row.FLOW: add_row,
-    team.JOIN_FLOW: team,
-    owners.FLOW: owners,
-    import_plan.FLOW: import_plan,
-    report.FLOW: report,
-    settings.FLOW: settings,
-}
 
 log = logging.getLogger(__name__)
 
 
 def _again(turn: Turn) -> list[View]:
-    flow = FLOWS.get(turn.state.flow or "")
+    flow = registry.flow(turn.state.flow)
     if flow is not None:
         return flow.prompt(turn)
     if turn.state.flow is not None:
         leave(turn.state)
-    return [help_view(turn)]
+    return [registry.help_view(turn)]
 
 
 def on_unknown_command(turn: Turn) -> list[View]:
@@ -47,7 +35,7 @@ def on_unknown_command(turn: Turn) -> list[View]:
 
 def on_text(turn: Turn) -> list[View]:
     """A text: an answer when a question is open, else a pointer to the commands."""
-    flow = FLOWS.get(turn.state.flow or "")
+    flow = registry.flow(turn.state.flow)
     if flow is not None:
         return flow.on_text(turn)
     return [View([bold(turn.t._("I did not understand that."))]), *_again(turn)]
@@ -55,10 +43,9 @@ def on_text(turn: Turn) -> list[View]:
 
 def on_attachment(turn: Turn) -> list[View]:
     """A photo, file or sticker where text was expected (a plan file when /import asks)."""
-    if turn.state.flow == import_plan.FLOW and turn.incoming.file_name is not None:
-        return import_plan.on_file(turn)
-    if turn.state.flow == report.FLOW and turn.incoming.file_name is not None:
-        return report.on_file(turn)
+    flow = registry.flow(turn.state.flow)
+    if flow is not None and flow.on_file is not None and turn.incoming.file_name is not None:
+        return flow.on_file(turn)
     text = turn.t._("Please answer with a text message.")
     return [View([bold(text)]), *_again(turn)]
 
@@ -76,7 +63,7 @@ def on_unknown_button(turn: Turn) -> list[View]:
 def on_step_command(turn: Turn) -> list[View]:
     """/skip, /back and /cancel: for the open conversation, if any."""
     command = turn.incoming.command
-    flow = FLOWS.get(turn.state.flow or "")
+    flow = registry.flow(turn.state.flow)
     if flow is not None:
         if command == "skip":
             return flow.skip(turn)
@@ -86,4 +73,14 @@ def on_step_command(turn: Turn) -> list[View]:
     if turn.state.flow is not None:
         leave(turn.state)
         return [View([bold(turn.t._("Stopped. Nothing else was changed."))])]
-    return [View([bold(turn.t._("There is nothing to stop or skip right now."))]), help_view(turn)]
+    return [
+        View([bold(turn.t._("There is nothing to stop or skip right now."))]),
+        registry.help_view(turn),
+    ]
+
+
+def on_file_unavailable(turn: Turn) -> list[View]:
+    """Telegram would not hand over the file ("wrong file_id or temporarily unavailable"):
+    bad input like any other: say so and ask the same question again."""
+    text = turn.t._("I could not get this file from Telegram. Please send it again.")
+    return [View([bold(text)]), *_again(turn)]

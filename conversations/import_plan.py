@@ -13,6 +13,7 @@ from bot.domain.schoolyear import is_school_year
 from bot.services import plans
 from bot.services.chatstate import enter, leave
 from bot.ui.views import Button, View, bold, italic, plain
+from conversations import registry
 from conversations.base import MAX_DOWNLOAD_BYTES, Turn, stale_button
 
 log = logging.getLogger(__name__)
@@ -202,3 +203,6 @@ def cancel(turn: Turn) -> list[View]:
 
 def on_text(turn: Turn) -> list[View]:
     return [View([bold(turn.t._("Please send the file, or /cancel."))]), *prompt(turn)]
+
+
+registry.add_flow(registry.Flow(FLOW, prompt, on_text, skip, go_back, cancel, on_file))

@@ -10,6 +10,7 @@ from bot.services import members, owners, plans, progress
 from bot.services.chatstate import enter, leave
 from bot.ui.render import short_row
 from bot.ui.views import Button, View, bold, italic, plain
+from conversations import registry
 from conversations.base import Turn, stale_button
 from db.models import PlanRow, ProgressStatus, RowStatus
 
@@ -106,14 +107,9 @@ def on_text(turn: Turn) -> list[View]:
 def _done(turn: Turn, row: PlanRow) -> list[View]:
     ret = (turn.state.data or {}).get("ret")
     if ret == "review":
-        from conversations import add_row
-
-        enter(turn.state, add_row.FLOW, add_row.STEP_REVIEW, row_id=row.id, mode="new", ret=None)
-        return add_row.prompt(turn)
-    from conversations.rows import card_view
-
+        return registry.back_to_review(turn, row)
     leave(turn.state)
-    return [card_view(turn, row)]
+    return [registry.card_view(turn, row)]
 
 
 def skip(turn: Turn) -> list[View]:
@@ -206,3 +202,6 @@ def on_mine(turn: Turn) -> list[View]:
         )
     buttons = [[Button(short_row(t, row), f"r:o:{row.id}")] for row in rows[:30]]
     return [View(parts, buttons)]
+
+
+registry.add_flow(registry.Flow(FLOW, prompt, on_text, skip, go_back, cancel))

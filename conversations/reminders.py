@@ -15,7 +15,7 @@ from bot.domain import notification_rules, school_settings
 from bot.services import outbox
 from bot.ui.notices import PREFIX, SNOOZE_DAYS
 from bot.ui.views import View, bold
-from conversations import report
+from conversations import registry
 from conversations.base import Turn
 from db.models import OutboxItem, OutboxState
 
@@ -28,7 +28,7 @@ def on_callback(turn: Turn) -> list[View]:
     parts = (turn.incoming.callback_data or "")[len(PREFIX) :].split(":")
     if parts[0] == "r" and len(parts) in (2, 3) and parts[1].isdigit():
         period = PERIODS.get(parts[2] if len(parts) == 3 else "", "any")
-        return report.start_on_row(turn, int(parts[1]), period)
+        return registry.report_on_row(turn, int(parts[1]), period)
     if parts[0] == "z" and len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
         return _snooze(turn, int(parts[1]), int(parts[2]))
     log.info(

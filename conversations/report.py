@@ -15,6 +15,7 @@ from bot.services.chatstate import enter, leave
 from bot.services.files import MAX_EVIDENCE_BYTES, FileStore
 from bot.ui.render import short_row
 from bot.ui.views import Button, View, bold, italic, plain
+from conversations import registry
 from conversations.base import Turn, flow_button, stale_button
 from db.models import PlanRow, ProgressReport, ProgressStatus, RowStatus
 
@@ -66,6 +67,7 @@ def on_report(turn: Turn) -> list[View]:
     return prompt(turn)
 
 
+@registry.report_on_row.provide
 def start_on_row(turn: Turn, row_id: int, period: str = "any") -> list[View]:
     """Report on one row straight away (the button on a reminder)."""
     t = turn.t
@@ -259,3 +261,6 @@ def cancel(turn: Turn) -> list[View]:
     if report is not None:
         return [View([bold(turn.t._("Stopped. What you reported so far is kept."))])]
     return [View([bold(turn.t._("Stopped. Nothing else was changed."))])]
+
+
+registry.add_flow(registry.Flow(FLOW, prompt, on_text, skip, go_back, cancel, on_file))

@@ -11,7 +11,7 @@ from bot.services import plans, progress
 from bot.services.chatstate import enter, leave
 from bot.ui.render import row_card
 from bot.ui.views import Button, Part, View, bold, italic, plain
-from conversations import add_row
+from conversations import registry
 from conversations.base import Turn, stale_button
 from db.models import PlanRow, ProgressStatus, RowStatus
 
@@ -26,6 +26,7 @@ FIELD_LABELS = {
 FLOW_DELETE = "row_delete"
 
 
+@registry.card_view.provide
 def card_view(turn: Turn, row: PlanRow) -> View:
     """The row card with the buttons this member may use."""
     t = turn.t
@@ -34,7 +35,7 @@ def card_view(turn: Turn, row: PlanRow) -> View:
     parts += progress_parts(turn, row)
     buttons: list[list[Button]] = []
     if can_edit_row(turn.member, row):
-        buttons += add_row.edit_buttons(turn, lambda field: f"r:e:{row.id}:{SHORT[field]}")
+        buttons += registry.edit_buttons(turn, lambda field: f"r:e:{row.id}:{SHORT[field]}")
         buttons.append([Button("👥 " + t._("Owners"), f"o:s:{row.id}")])
         buttons.append([Button("🗑 " + t._("Delete row"), f"r:d:{row.id}")])
     if can_manage_team(turn.member):
@@ -120,7 +121,7 @@ def on_callback(turn: Turn) -> list[View]:
         )
         return [View([bold(t._("You may not change this row."))], toast=t._("Not allowed"))]
     if action == "e" and len(parts) > 2 and parts[2] in FROM_SHORT:
-        return add_row.start_edit(turn, row, FROM_SHORT[parts[2]], add_row.RET_CARD)
+        return registry.edit_from_card(turn, row, FROM_SHORT[parts[2]])
     if action == "d":
         enter(turn.state, FLOW_DELETE, "confirm", row_id=row.id)
         question = t._("Delete row {position} ({code})? This cannot be undone from the chat.")

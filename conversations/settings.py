@@ -24,6 +24,7 @@ from bot.domain.school_settings import (
 from bot.services import members
 from bot.services.chatstate import enter, leave
 from bot.ui.views import Button, View, bold, italic, plain
+from conversations import registry
 from conversations.base import Turn, flow_button, stale_button
 from db.models import Member
 
@@ -304,6 +305,7 @@ def _leave_member(turn: Turn) -> Member | None:
     return members.member_of(turn.session, turn.school.id, int(member_id))
 
 
+@registry.ask_leave.provide
 def ask_leave(turn: Turn, member: Member) -> list[View]:
     """From a member's card in /team: ask until when they are on leave."""
     enter(turn.state, FLOW, LEAVE, member_id=member.id)
@@ -331,3 +333,6 @@ def go_back(turn: Turn) -> list[View]:
 def cancel(turn: Turn) -> list[View]:
     leave(turn.state)
     return [View([bold(turn.t._("Stopped. Nothing else was changed."))])]
+
+
+registry.add_flow(registry.Flow(FLOW, prompt, on_text, skip, go_back, cancel))

@@ -5,15 +5,13 @@ from __future__ import annotations
 import logging
 
 from bot.services.invites import JoinOutcome, join_with_code
-from bot.services.members import ROLE_LABELS, memberships
+from bot.services.members import memberships
+from bot.ui.render import role_name
 from bot.ui.views import Button, View, bold, italic, plain
+from conversations import registry
 from conversations.base import Turn
 
 log = logging.getLogger(__name__)
-
-
-def role_name(turn: Turn, role: str) -> str:
-    return turn.t._(ROLE_LABELS[role]) if role in ROLE_LABELS else role
 
 
 def onboarding(turn: Turn) -> list[View]:
@@ -46,6 +44,7 @@ def onboarding(turn: Turn) -> list[View]:
     ]
 
 
+@registry.help_view.provide
 def help_view(turn: Turn) -> View:
     t = turn.t
     lines = [
@@ -80,11 +79,11 @@ def on_start(turn: Turn) -> list[View]:
                 if result.outcome == JoinOutcome.JOINED
                 else t._("You are already a member of {school} ({role}).")
             )
-            head = text.format(school=result.school.name, role=role_name(turn, result.member.role))
+            head = text.format(
+                school=result.school.name, role=role_name(turn.t, result.member.role)
+            )
             if result.ask_profile:
-                from conversations import team
-
-                return [View([bold(head)]), *team.start_profile(turn)]
+                return [View([bold(head)]), *registry.start_profile(turn)]
             return [View([bold(head), plain("\n\n"), *help_view(turn).parts])]
         log.info("refused join code (%s) for user %s", result.outcome, turn.incoming.user.id)
         reasons = {
@@ -144,7 +143,7 @@ def on_school(turn: Turn) -> list[View]:
             Button(
                 ("✅ " if m.id == turn.member.id else "")
                 + f"{m.school.name} — "
-                + role_name(turn, m.role),
+                + role_name(turn.t, m.role),
                 f"s:{m.id}",
             )
         ]

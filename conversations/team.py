@@ -11,10 +11,10 @@ from bot.domain import permissions
 from bot.domain.permissions import can_manage_team
 from bot.services import invites, members
 from bot.services.chatstate import enter, leave
+from bot.ui.render import role_name
 from bot.ui.views import Button, View, bold, italic, plain
-from conversations import settings
+from conversations import registry
 from conversations.base import Turn
-from conversations.start import help_view, role_name
 from db.models import Role
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,9 @@ def on_invite(turn: Turn) -> list[View]:
     t = turn.t
     if not can_manage_team(turn.member):
         return _refuse(turn, "/invite")
-    buttons = [[Button(role_name(turn, role).capitalize(), f"t:i:{role}")] for role in INVITE_ROLES]
+    buttons = [
+        [Button(role_name(turn.t, role).capitalize(), f"t:i:{role}")] for role in INVITE_ROLES
+    ]
     buttons.append([Button(t._("Whole staff (one link, many people)"), "t:i:staff:many")])
     return [View([bold(t._("Invite a new member: choose the role."))], buttons)]
 
@@ -72,7 +74,7 @@ def _create_invite(turn: Turn, role: str, many: bool) -> list[View]:
     )
     uses = t._("many people") if many else t._("one person")
     parts = [
-        bold(t._("Invitation link for a {role}").format(role=role_name(turn, role))),
+        bold(t._("Invitation link for a {role}").format(role=role_name(turn.t, role))),
         plain("\n" + _invite_link(turn, invite.code)),
         italic(
             "\n"
@@ -87,6 +89,7 @@ def _create_invite(turn: Turn, role: str, many: bool) -> list[View]:
 # ---------------------------------------------------------------- joining
 
 
+@registry.start_profile.provide
 def start_profile(turn: Turn) -> list[View]:
     """After joining from a role link: ask the new member's name."""
     enter(turn.state, JOIN_FLOW, STEP_NAME)
@@ -154,9 +157,9 @@ def _joined(turn: Turn) -> list[View]:
     assert turn.member is not None
     who = turn.member.display_name + (f" ({turn.member.title})" if turn.member.title else "")
     done = t._("{name}, you have joined {school} as {role}.").format(
-        name=who, school=turn.school.name, role=role_name(turn, turn.member.role)
+        name=who, school=turn.school.name, role=role_name(turn.t, turn.member.role)
     )
-    return [View([bold(done), plain("\n\n"), *help_view(turn).parts])]
+    return [View([bold(done), plain("\n\n"), *registry.help_view(turn).parts])]
 
 
 # ---------------------------------------------------------------- the team
@@ -171,7 +174,7 @@ def team_view(turn: Turn) -> View:
     parts = [bold(head)]
     for member in people:
         title = f", {member.title}" if member.title else ""
-        parts.append(plain(f"\n• {member.display_name} — {role_name(turn, member.role)}{title}"))
+        parts.append(plain(f"\n• {member.display_name} — {role_name(turn.t, member.role)}{title}"))
     buttons: list[list[Button]] = []
     if can_manage_team(turn.member):
         buttons += [
@@ -190,7 +193,7 @@ def team_view(turn: Turn) -> View:
                 plain(
                     "\n• "
                     + t._("{role}, used {used}/{uses}, until {date}").format(
-                        role=role_name(turn, invite.role),
+                        role=role_name(turn.t, invite.role),
                         used=invite.used_count,
                         uses=invite.max_uses,
                         date=expires,
@@ -202,7 +205,7 @@ def team_view(turn: Turn) -> View:
                     Button(
                         "🚫 "
                         + t._("Revoke: {role} until {date}").format(
-                            role=role_name(turn, invite.role), date=expires
+                            role=role_name(turn.t, invite.role), date=expires
                         ),
                         f"t:r:{invite.id}",
                     )
@@ -224,7 +227,7 @@ def _member_card(turn: Turn, member_id: int) -> list[View]:
     title = f" ({member.title})" if member.title else ""
     parts = [
         bold(member.display_name + title),
-        plain("\n" + t._("Role: {role}").format(role=role_name(turn, member.role))),
+        plain("\n" + t._("Role: {role}").format(role=role_name(turn.t, member.role))),
     ]
     if member.person_id is None:
         parts.append(italic("\n" + t._("Has not joined on Telegram yet: gets no reminders.")))
@@ -236,7 +239,7 @@ def _member_card(turn: Turn, member_id: int) -> list[View]:
             plain("\n🏖 " + t._("On leave until {date}.").format(date=t.date(member.on_leave_until)))
         )
     buttons = [
-        [Button(t._("Make {role}").format(role=role_name(turn, role)), f"t:c:{member.id}:{role}")]
+        [Button(t._("Make {role}").format(role=role_name(turn.t, role)), f"t:c:{member.id}:{role}")]
         for role in members.ASSIGNABLE_ROLES
         if role != member.role
     ]
@@ -277,7 +280,7 @@ def on_callback(turn: Turn) -> list[View]:
     if action in ("lv", "lb"):
         member = members.member_of(turn.session, turn.school.id, number)
         if member is not None and action == "lv":
-            return settings.ask_leave(turn, member)
+            return registry.ask_leave(turn, member)
         if member is not None:
             members.set_leave(turn.session, member, None, turn.member)
             return _member_card(turn, number)
@@ -318,3 +321,6 @@ def on_callback(turn: Turn) -> list[View]:
         refusal = permissions.Refusal.BAD_ROLE
     log.info("team action %s refused (%s) for member %s", action, refusal, turn.member.id)
     return [View([bold(t._(REFUSALS[refusal]))], toast=t._("Not allowed"))]
+
+
+registry.add_flow(registry.Flow(JOIN_FLOW, prompt, on_text, skip, go_back, cancel))

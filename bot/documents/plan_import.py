@@ -14,6 +14,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docx import Document
+from openpyxl import load_workbook
+
 from bot.domain.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
 from bot.domain.parsing import fold
 from bot.domain.rowform import FIELDS
@@ -257,8 +260,6 @@ def _docx_cells(row: object) -> list[str]:
 
 
 def _read_docx(data: bytes) -> ImportResult:
-    from docx import Document
-
     try:
         document = Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -283,8 +284,6 @@ def _read_docx(data: bytes) -> ImportResult:
 
 
 def _read_xlsx(data: bytes) -> ImportResult:
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook

@@ -12,6 +12,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from openpyxl import load_workbook
+
 from bot.domain.parsing import fold
 from db.models import Role
 
@@ -66,8 +68,6 @@ def _rows(path: Path) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else "excel"
         return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
     if suffix == ".xlsx":
-        from openpyxl import load_workbook
-
         try:
             sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
         except Exception as exc:  # any unreadable workbook is the same to the user

@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Awaitable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
@@ -29,6 +30,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.core.clock import Clock, OffsetClock, SystemClock
 from bot.core.config import Settings
 from bot.core.i18n import LANGUAGES, resolve_language, translator
+from bot.runtime.frame import SERVICES, Services, turn_handler
 from bot.runtime.polling import serve
 from bot.runtime.ratelimit import Limiter, Limits
 from bot.runtime.scheduler import Scheduler
@@ -49,7 +51,6 @@ from conversations import (
 from conversations import (
     settings as settings_flow,
 )
-from conversations.base import SERVICES, Services, turn_handler
 from db.session import Database
 
 log = logging.getLogger(__name__)
@@ -220,7 +221,10 @@ def build_application(
     )
     application = builder.build()
     application.bot_data[SERVICES] = Services(
-        settings=settings, db=db, clock=clock or SystemClock()
+        settings=settings,
+        db=db,
+        clock=clock or SystemClock(),
+        turns=ThreadPoolExecutor(settings.turn_threads, thread_name_prefix="turn"),
     )
     register(application)
     return application

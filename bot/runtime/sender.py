@@ -39,7 +39,7 @@ from bot.runtime.ratelimit import Limiter
 from bot.services import outbox
 from bot.ui import notices
 from bot.ui.views import Button, Message, messages
-from db.models import Member, OutboxItem, OutboxState, Role, School
+from db.models import Member, OutboxItem, OutboxState, School
 from db.session import Database
 
 log = logging.getLogger(__name__)
@@ -403,28 +403,7 @@ class Sender:
                     school.group_chat_id = None
                 return
             member = session.get(Member, item.member_id)
-            if member is None or member.unreachable_at is not None:
-                return
-            member.unreachable_at = now
-            self.stats.unreachable += 1
-            principals = session.scalars(
-                select(Member).where(
-                    Member.school_id == member.school_id,
-                    Member.role == Role.PRINCIPAL,
-                    Member.active.is_(True),
-                    Member.id != member.id,
-                )
-            )
-            for principal in principals:
-                outbox.enqueue(
-                    session,
-                    key=f"{outbox.UNREACHABLE}:m{member.id}:{principal.id}:{now.date()}",
-                    school_id=member.school_id,
-                    kind=outbox.UNREACHABLE,
-                    day=now.date(),
-                    send_at=now,
-                    member_id=principal.id,
-                    data={"member_id": member.id},
-                )
+            if member is not None and outbox.member_unreachable(session, member, now):
+                self.stats.unreachable += 1
         self.stats.failed += 1
         self.wake()

@@ -345,3 +345,31 @@ def _values(school_id: int, item: notification_rules.Notification, state: str) -
         "state": state,
         "reason": SUPERSEDED if state == OutboxState.SKIPPED else None,
     }
+
+
+def member_unreachable(session: Session, member: Member, now: dt.datetime) -> bool:
+    """The member blocked the bot (a 403): mark them unreachable, so nothing more is sent to
+    them, and tell the school's principal once. False when they were marked already."""
+    if member.unreachable_at is not None:
+        return False
+    member.unreachable_at = now
+    principals = session.scalars(
+        select(Member).where(
+            Member.school_id == member.school_id,
+            Member.role == Role.PRINCIPAL,
+            Member.active.is_(True),
+            Member.id != member.id,
+        )
+    )
+    for principal in principals:
+        enqueue(
+            session,
+            key=f"{UNREACHABLE}:m{member.id}:{principal.id}:{now.date()}",
+            school_id=member.school_id,
+            kind=UNREACHABLE,
+            day=now.date(),
+            send_at=now,
+            member_id=principal.id,
+            data={"member_id": member.id},
+        )
+    return True

@@ -7,6 +7,7 @@ from bot.domain.catalog import Regulation, is_level4_code
 from bot.domain.constants import BLOCK_LEVEL_4
 from bot.domain.rowform import BY_NAME, FIELDS, FieldSpec
 from bot.domain.schoolyear import end_of_school_year
+from bot.services.members import ROLE_LABELS
 from bot.services.plans import row_title
 from bot.ui.views import Part, bold, italic, plain
 from db.models import PlanRow
@@ -115,3 +116,8 @@ def short_row(t: Translator, row: PlanRow, limit: int = 60) -> str:
     text = " ".join((row.expected_result or row.criterion_text or "").split())
     label = f"{row.position}. {code} {text}".strip()
     return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def role_name(t: Translator, role: str) -> str:
+    """A role as people say it ("hiệu trưởng"), in the reader's language."""
+    return t._(ROLE_LABELS[role]) if role in ROLE_LABELS else role

@@ -1,0 +1,253 @@
+"""The frame every handler runs in: who is this, where are they, commit, then reply.
+
+For each update: read it into plain data (`Incoming`; an update with no user or no chat, such
+as a channel post or a button on an inline message, is skipped), download an attached file,
+then run the handler and its database transaction in a worker thread, so that no turn, export
+or chart ever holds up the event loop and the other chats. The transaction commits *before*
+anything is sent, so an answer is stored before the bot replies to it; a redelivered update is
+not applied twice (the current question is asked again instead). Updates of one chat still run
+one after the other (`bot.runtime.app.PerChatUpdateProcessor` holds the chat while its turn is
+in the thread).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from telegram import Document, Message, PhotoSize, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.core.clock import Clock, SystemClock
+from bot.core.config import Settings
+from bot.core.i18n import resolve_language, translator
+from bot.runtime.sender import NO_PREVIEW, markup, send
+from bot.services import outbox
+from bot.services.chatstate import load_state, mark_seen, seen
+from bot.services.members import TelegramUser, current_member, upsert_person
+from bot.ui.views import View, messages
+from conversations.base import MAX_DOWNLOAD_BYTES, Incoming, Turn, TurnFn
+from conversations.fallback import on_file_unavailable
+from conversations.start import onboarding
+from db.models import Member, Person
+from db.session import Database
+
+log = logging.getLogger(__name__)
+SERVICES = "caitien.services"
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+@dataclass
+class Services:
+    """What the frame needs, built once by `bot.runtime.app.build_application`."""
+
+    settings: Settings
+    db: Database
+    clock: Clock = field(default_factory=SystemClock)
+    # Runs the turns (database work, documents, charts); None: the event loop's default pool.
+    turns: Executor | None = None
+    # Wakes the sender when a turn put something in the outbox (set by the composition root).
+    wake: Callable[[], None] = lambda: None
+
+
+def read_update(update: Update) -> Incoming | None:
+    """The parts of an update the conversations read; None when it has no user or no chat."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None:
+        return None
+    incoming = Incoming(
+        update_id=update.update_id,
+        chat_id=chat.id,
+        chat_type=chat.type,
+        user=TelegramUser(user.id, user.first_name, user.username, user.language_code),
+    )
+    if update.callback_query:
+        incoming.callback_data = update.callback_query.data or ""
+        message = update.callback_query.message
+        incoming.callback_message_id = message.message_id if message else None
+    elif update.message:
+        msg = update.message
+        incoming.text = msg.text
+        incoming.attachment = msg.text is None
+        if msg.document is not None:
+            incoming.file_name = msg.document.file_name or "file"
+            incoming.file_size = msg.document.file_size
+            incoming.file_mime = msg.document.mime_type
+            incoming.file_id = msg.document.file_id
+        elif msg.photo:
+            photo = msg.photo[-1]
+            incoming.file_name = f"anh-{photo.file_unique_id}.jpg"
+            incoming.file_size = photo.file_size
+            incoming.file_mime = "image/jpeg"
+            incoming.file_id = photo.file_id
+        if msg.text and msg.text.startswith("/"):
+            head, *rest = msg.text.split(maxsplit=1)
+            incoming.command = head[1:].split("@", 1)[0].lower()
+            incoming.args = rest[0].split() if rest else []
+    return incoming
+
+
+def _attachment(update: Update) -> Document | PhotoSize | None:
+    """The file a message carries (the largest size of a photo)."""
+    message = update.message
+    if message is None:
+        return None
+    if message.document is not None:
+        return message.document
+    return message.photo[-1] if message.photo else None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    views: list[View]
+    wake_sender: bool
+
+
+def _run_turn(
+    services: Services,
+    incoming: Incoming,
+    fn: TurnFn,
+    needs_member: bool,
+    on_repeat: TurnFn | None,
+    bot_username: str,
+) -> _Outcome:
+    """One unit of work (in a worker thread): who, where, the handler, commit."""
+    settings = services.settings
+    with services.db.transaction() as session:
+        person = upsert_person(session, incoming.user)
+        member = current_member(session, person)
+        if member is not None and member.unreachable_at is not None:
+            member.unreachable_at = None  # they write again: reminders resume
+        language = resolve_language(
+            person.language, incoming.user.language_code, settings.default_language
+        )
+        state = load_state(session, incoming.chat_id, incoming.user.id)
+        turn = Turn(
+            session=session,
+            settings=settings,
+            person=person,
+            member=member,
+            state=state,
+            t=translator(language),
+            incoming=incoming,
+            now=services.clock.now().astimezone(settings.tz),
+            bot_username=bot_username,
+            clock=services.clock,
+        )
+        if seen(state, incoming.update_id):
+            log.info("update %s delivered again; not applied twice", incoming.update_id)
+            views = on_repeat(turn) if on_repeat else []
+        elif needs_member and member is None:
+            mark_seen(state, incoming.update_id)
+            views = onboarding(turn)
+        else:
+            mark_seen(state, incoming.update_id)
+            views = fn(turn)
+    return _Outcome(views, turn.wake_sender)
+
+
+async def _download(update: Update, incoming: Incoming) -> bool:
+    """Fetch the attached file (when small enough to be read); False when Telegram refused."""
+    attached = _attachment(update)
+    if attached is None or (attached.file_size or 0) > MAX_DOWNLOAD_BYTES:
+        return True
+    try:
+        file = await attached.get_file()
+        incoming.file_bytes = bytes(await file.download_as_bytearray())
+    except TelegramError as exc:  # e.g. "Wrong file_id or the file is temporarily unavailable"
+        log.info("could not download a file from user %s: %s", incoming.user.id, exc)
+        return False
+    return True
+
+
+def turn_handler(
+    fn: TurnFn, *, needs_member: bool = True, on_repeat: TurnFn | None = None
+) -> Callback:
+    """Wrap a handler: read the update, run it in a transaction off the loop, then reply."""
+
+    async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        services: Services = context.application.bot_data[SERVICES]
+        incoming = read_update(update)
+        if incoming is None:
+            log.info("update %s has no user or no chat: skipped", update.update_id)
+            return
+        run = fn if await _download(update, incoming) else on_file_unavailable
+        loop = asyncio.get_running_loop()
+        outcome = await loop.run_in_executor(
+            services.turns,
+            _run_turn,
+            services,
+            incoming,
+            run,
+            needs_member,
+            on_repeat,
+            context.bot.username or "",
+        )
+        if outcome.wake_sender:
+            services.wake()
+        try:
+            await deliver(update, context, outcome.views)
+        except Forbidden as exc:  # they blocked the bot while the answer was on its way
+            log.info("user %s blocked the bot: %s", incoming.user.id, exc.message)
+            if await loop.run_in_executor(services.turns, _blocked, services, incoming.user.id):
+                services.wake()
+
+    callback.__name__ = getattr(fn, "__name__", "turn")
+    callback.__doc__ = fn.__doc__
+    return callback
+
+
+def _blocked(services: Services, telegram_user_id: int) -> bool:
+    """Mark the person's memberships unreachable, as the sender does on a 403; True when the
+    principal is to be told (something was put in the outbox)."""
+    now = services.clock.now()
+    told = False
+    with services.db.transaction() as session:
+        found = session.scalars(
+            select(Member)
+            .join(Person, Person.id == Member.person_id)
+            .where(Person.telegram_user_id == telegram_user_id, Member.active.is_(True))
+        )
+        for member in found:
+            told = outbox.member_unreachable(session, member, now) or told
+    return told
+
+
+async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, views: list[View]) -> None:
+    """Send the views: split under Telegram's limits, buttons on the last message; a view
+    marked `edit` replaces the message whose button was pressed when it fits in one."""
+    query = update.callback_query
+    if query is not None:
+        toast = next((v.toast for v in views if v.toast), None)
+        try:
+            await query.answer(toast)
+        except BadRequest as exc:  # too old (e.g. delivered again after a restart): go on
+            log.info("could not answer a button press: %s", exc.message)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    for view in views:
+        units = messages(view)
+        target = query.message if (query and view.edit and len(units) == 1) else None
+        if isinstance(target, Message) and units[0].photo is None and not units[0].document:
+            try:
+                await target.edit_text(
+                    units[0].html or "…",
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup(units[0].buttons),
+                    link_preview_options=NO_PREVIEW,
+                )
+                continue
+            except BadRequest as exc:
+                if "not modified" in exc.message:
+                    continue
+                log.info("could not edit message, sending anew: %s", exc.message)
+        for unit in units:
+            await send(context.bot, chat.id, unit)
