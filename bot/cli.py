@@ -24,6 +24,7 @@ from bot.documents.plan_import import NotAPlan, read_plan
 from bot.documents.report import write_evidence_zip, write_report_docx
 from bot.documents.staff import StaffListError, read_staff_list
 from bot.domain.catalog import LEVELS, load_catalog
+from bot.domain.invite_links import deep_link
 from bot.domain.schoolyear import is_school_year
 from bot.runtime.app import run
 from bot.services import members, outbox_preview, owners, schools
@@ -242,7 +243,7 @@ def _member(db: Database, args: argparse.Namespace) -> None:
                         "invite_code": invite.code,
                     }
                 )
-                url = f"https://t.me/{str(args.bot).lstrip('@')}?start={invite.code}"
+                url = deep_link(str(args.bot), invite.code)
                 role = translator("vi")._(members.ROLE_LABELS[member.role])
                 cards.append(LinkCard(member.display_name, role, member.title, url))
             if args.links:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from telegram.helpers import create_deep_linked_url
-
 from bot.core.i18n import N_
 from bot.domain import permissions
+from bot.domain.invite_links import deep_link
 from bot.domain.permissions import can_manage_team
 from bot.services import invites, members
 from bot.services.chatstate import enter, leave
@@ -54,7 +53,7 @@ def on_invite(turn: Turn) -> list[View]:
 
 def _invite_link(turn: Turn, code: str) -> str:
     username = turn.bot_username or "caitien_bot"
-    return create_deep_linked_url(username, code)
+    return deep_link(username, code)
 
 
 def _create_invite(turn: Turn, role: str, many: bool) -> list[View]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import aiohttp
@@ -118,8 +119,6 @@ async def test_a_newer_get_updates_supersedes_the_older(server):
     first = Bot(TOKEN, base_url=server.base_url)
     second = Bot(TOKEN, base_url=server.base_url)
     async with first, second:
-        import asyncio
-
         older = asyncio.create_task(first.get_updates(timeout=5))
         await asyncio.sleep(0.2)
         newer = asyncio.create_task(second.get_updates(timeout=1))
@@ -153,8 +152,6 @@ async def test_control_api_over_http(server):
 
 
 def test_bad_tokens_are_unauthorized():
-    import asyncio
-
     status, body = asyncio.run(BotApiEmulator().call("nope", "getMe", {}))
     assert status == 401 and body["description"] == "Unauthorized"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from benchmarks import throughput
+from benchmarks import reminders, throughput
 
 
 async def test_throughput_benchmark_runs():
@@ -13,8 +13,6 @@ async def test_throughput_benchmark_runs():
 
 
 async def test_reminders_benchmark_runs(capsys):
-    from benchmarks import reminders
-
     await asyncio.to_thread(reminders.bench_materialise, 3, 10, 4)
     out = capsys.readouterr().out
     assert "daily run" in out and "memory of the catch-up" in out

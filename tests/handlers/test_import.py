@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from bot.services import members
-from db.models import PlanRow, RowStatus
+from db.models import PlanRow, RowStatus, School
 from tests.conftest import TOKEN
 from tests.handlers.conftest import buttons
 from tests.unit.test_plan_import import HEADER, docx_bytes
@@ -87,8 +87,6 @@ async def test_a_file_outside_import_is_not_read(harness):
 async def test_staff_cannot_import(harness):
     await harness.principal(P)
     with harness.db.transaction() as session:
-        from db.models import School
-
         school = session.scalar(select(School))
         _, invite = members.add_member(session, school, "GV", "staff", None)
         code = invite.code

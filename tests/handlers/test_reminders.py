@@ -15,6 +15,8 @@ from sqlalchemy import select
 
 from bot.domain import school_settings
 from bot.domain.school_settings import Holiday
+from bot.runtime.ratelimit import Limiter, Limits
+from bot.runtime.sender import Sender
 from bot.services import members, outbox, owners, plans, progress
 from db.models import Member, OutboxItem, ProgressReport, School
 from tests.conftest import TOKEN
@@ -344,9 +346,6 @@ async def test_digest_day_and_review_dates_are_the_schools(harness):
 
 
 async def test_chats_take_turns_so_one_busy_chat_does_not_hold_up_the_others(harness):
-    from bot.runtime.ratelimit import Limiter, Limits
-    from bot.runtime.sender import Sender
-
     await seed(harness)
     harness.running_at(at(2026, 12, 17, 9))
     with harness.db.transaction() as session:

@@ -5,6 +5,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.services import members
+from bot.services.schools import create_school
 from db.models import Invite, Member, MembershipHistory, PlanRow, RowHistory
 from tests.handlers.conftest import buttons, text
 from tests.handlers.test_rows import write_row
@@ -172,8 +173,6 @@ async def test_owner_changes_are_recorded_on_saved_rows(harness):
 async def test_a_person_in_two_schools_picks_the_active_one(harness):
     await harness.principal(P, school="Trường Một")
     with harness.db.transaction() as session:
-        from bot.services.schools import create_school
-
         school, _ = create_school(session, "Trường Hai", "tieu_hoc", None, "Asia/Ho_Chi_Minh")
         _, personal = members.add_member(session, school, "Hà", "council", "TTCM")
         code = personal.code

@@ -1,3 +1,5 @@
+from importlib import resources
+
 from bot.domain.catalog import (
     DEFAULT_REGULATION,
     LEVELS,
@@ -54,6 +56,4 @@ def test_level4_codes_and_order():
 
 
 def test_catalog_is_shipped_inside_the_package():
-    from importlib import resources
-
     assert resources.files("bot").joinpath("data/criteria.yaml").is_file()

@@ -4,11 +4,13 @@ import json
 import shutil
 from pathlib import Path
 
+from docx import Document
 from openpyxl import Workbook
 
 from bot.services import plans
 from bot.services.invites import join_with_code
 from bot.services.members import TelegramUser, upsert_person
+from bot.services.schools import create_school
 from db.models import Member, School
 from tests.unit.test_cli import caitien
 from tests.unit.test_storage import NOW
@@ -97,8 +99,6 @@ def test_the_sample_staff_list_imports(db_url, tmp_path):
 
 def test_row_assign_and_export_owners(db, db_url):
     with db.transaction() as session:
-        from bot.services.schools import create_school
-
         school, invite = create_school(session, "THCS C", "thcs", None, "Asia/Ho_Chi_Minh")
         person = upsert_person(session, TelegramUser(1, "Hà"))
         principal = join_with_code(session, person, invite.code, NOW).member
@@ -151,8 +151,6 @@ def test_row_assign_and_export_owners(db, db_url):
 
 
 def test_member_import_writes_printable_links(db_url, tmp_path):
-    from docx import Document
-
     school = ok(db_url, "school", "create", "--name", "THCS D", "--level", "thcs")
     csv_file = tmp_path / "staff.csv"
     csv_file.write_text(STAFF_CSV, encoding="utf-8")

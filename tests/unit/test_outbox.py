@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from bot.core.clock import ManualClock
@@ -144,8 +145,6 @@ def test_a_finished_row_gets_no_more_reminders(db):
 
 
 def test_aware_datetimes_only(db):
-    import pytest
-
     with pytest.raises(ValueError), db.transaction() as session:
         outbox.materialise(session, dt.datetime(2026, 1, 1, 8))
 

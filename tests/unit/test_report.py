@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import docx
+from openpyxl import load_workbook
 
 from bot.documents.report import write_evidence_zip, write_report_docx
 from bot.services import members, owners, plans, progress
@@ -75,8 +76,6 @@ def test_report_and_evidence(db):
 
 
 def test_xlsx_export_carries_owners_and_latest_status(db, db_url, tmp_path):
-    from openpyxl import load_workbook
-
     school_id, _, _ = make_plan(db)
     out = tmp_path / "ke-hoach.xlsx"
     done = caitien(

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.services import plans
+from bot.services.chatstate import enter, load_state, mark_seen, seen
 from bot.services.invites import JoinOutcome, join_with_code
 from bot.services.members import TelegramUser, upsert_person
 from bot.services.schools import create_school
@@ -129,8 +130,6 @@ def test_rows_are_scoped_by_school_and_changes_recorded(db):
 
 
 def test_chat_state_is_unique_per_chat_and_user(db):
-    from bot.services.chatstate import enter, load_state, mark_seen, seen
-
     with db.transaction() as session:
         state = load_state(session, 10, 10)
         enter(state, "row", "tasks", row_id=5)

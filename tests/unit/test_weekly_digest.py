@@ -15,6 +15,7 @@ from bot.services.members import TelegramUser, upsert_person
 from bot.services.schools import create_school
 from bot.ui import digest_view
 from bot.ui.views import to_html
+from db.models import School
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 YEAR = "2025-2026"
@@ -88,8 +89,6 @@ def seed(db):
 
 
 def build(db, at=AT):
-    from db.models import School
-
     with db.transaction() as session:
         return digest.build(session, session.get(School, seed(db)), at)
 
@@ -148,8 +147,6 @@ def test_rendered_in_both_languages_and_with_a_chart(db):
 
 
 def test_no_plan_and_naive_moments(db):
-    from db.models import School
-
     seed(db)
     with db.transaction() as session:
         school = session.query(School).first()

@@ -1,0 +1,1 @@
+"""What every layer may use: settings, the one clock, translations, logging."""
