@@ -1,4 +1,4 @@
-"""The schedule rules: which reminder or prompt is due for whom, and when (design §5).
+"""The schedule rules: which reminder or prompt is due for whom, and when (docs/design.md §2).
 
 Pure functions of the plan, its owners and a time window, so the scheduler, `caitien notify
 preview` and the tests compute the same thing with any clock. Every moment is timezone-aware in
@@ -217,7 +217,7 @@ def planned(
 
 
 def is_year_summary(day: dt.date) -> bool:
-    """The first digest in June (its planned day) is the end-of-year summary (design §5)."""
+    """The first digest in June (its planned day) is the end-of-year summary (docs/design.md §2)."""
     return day.month == 6 and day.day <= 7
 
 

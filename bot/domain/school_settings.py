@@ -1,6 +1,6 @@
 """A school's schedule settings (stored as JSON on the school) and how people write them.
 
-Defaults are design §5's: sends at 08:00, quiet hours 20:00–07:00, the digest on Monday 07:30,
+Defaults are docs/design.md §2's: sends at 08:00, quiet hours 20:00–07:00, the digest on Monday 07:30,
 no holidays until the principal adds them (Tết changes every year).
 """
 

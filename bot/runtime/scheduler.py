@@ -1,4 +1,4 @@
-"""The one place that schedules: APScheduler inside the bot process (design §6).
+"""The one place that schedules: APScheduler inside the bot process (docs/design.md §3).
 
 Two things run on their own:
 - the materialiser, an interval job (every `CAITIEN_SCHEDULER_INTERVAL` seconds): writes what

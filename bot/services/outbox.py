@@ -1,4 +1,4 @@
-"""The outbox: notifications as data (design §6).
+"""The outbox: notifications as data (docs/design.md §3).
 
 `materialise` writes what the schedule says is due into the `outbox` table, one row per
 (kind, plan row, member, planned day). It is idempotent twice over: the key is unique (a

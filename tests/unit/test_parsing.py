@@ -1,4 +1,4 @@
-"""Every phrase shape of design §4 and the samples, for parse_timeline and parse_budget."""
+"""Every phrase shape of docs/design.md §1 and the samples, for parse_timeline and parse_budget."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Schedule rules with a controllable clock (no sleeping): every rule of design §5."""
+"""Schedule rules with a controllable clock (no sleeping): every rule of docs/design.md §2."""
 
 from __future__ import annotations
 
