@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import docx
 from openpyxl import Workbook, load_workbook
+from sqlalchemy.orm import Session
 
 from bot.documents.plan_export import HEADERS, write_docx, write_xlsx
 from bot.documents.plan_import import read_plan
@@ -26,6 +27,7 @@ from bot.services import plans
 from bot.services.invites import join_with_code
 from bot.services.members import TelegramUser, upsert_person
 from bot.services.schools import create_school
+from db.models import Member, Plan, School
 from db.session import Database
 
 TASKS = (
@@ -53,23 +55,30 @@ def build_plan(rows: int):
         person = upsert_person(session, TelegramUser(1, "Hà"))
         principal = join_with_code(session, person, invite.code, dt.datetime.now(dt.UTC)).member
         plan = plans.ensure_plan(session, school, "2025-2026")
-        regulation = plans.regulation_of(school)
-        codes = [c.code for c in regulation.criteria()]
-        for i in range(rows):
-            row = plans.new_draft(session, principal, plan)
-            plans.set_criterion(session, row, regulation, codes[i % len(codes)], principal)
-            for field, value in (
-                ("expected_result", "Giữ vững Mức 2, phấn đấu đạt Mức 3"),
-                ("tasks", TASKS),
-                ("lead_text", "PHT chuyên môn, TTCM"),
-                ("timeline_text", "Tháng 9/2025 – 5/2026"),
-                ("budget_text", "Dự kiến 5.000.000/năm học"),
-                ("support", "BĐD CMHS hỗ trợ"),
-            ):
-                plans.set_field(session, row, field, value, "2025-2026", principal)
-            plans.save_draft(session, row, principal)
+        seed_rows(session, school, plan, principal, rows)
         document = plans.plan_document(session, school, plan, dt.date(2025, 9, 5))
     return document
+
+
+def seed_rows(session: Session, school: School, plan: Plan, author: Member, rows: int) -> None:
+    """Write `rows` complete rows into `plan`, criteria in the regulation's order (also used
+    by the throughput benchmark for the plan its exporters export)."""
+    regulation = plans.regulation_of(school)
+    codes = [c.code for c in regulation.criteria()]
+    first, second = plan.school_year.split("-")
+    for i in range(rows):
+        row = plans.new_draft(session, author, plan)
+        plans.set_criterion(session, row, regulation, codes[i % len(codes)], author)
+        for field, value in (
+            ("expected_result", "Giữ vững Mức 2, phấn đấu đạt Mức 3"),
+            ("tasks", TASKS),
+            ("lead_text", "PHT chuyên môn, TTCM"),
+            ("timeline_text", f"Tháng 9/{first} – 5/{second}"),
+            ("budget_text", "Dự kiến 5.000.000/năm học"),
+            ("support", "BĐD CMHS hỗ trợ"),
+        ):
+            plans.set_field(session, row, field, value, plan.school_year, author)
+        plans.save_draft(session, row, author)
 
 
 def baseline_docx_write(document) -> bytes:

@@ -19,6 +19,8 @@ from telegram import Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
+from bot.runtime import loopwatch
+
 if TYPE_CHECKING:
     from bot.runtime.scheduler import Scheduler
 
@@ -79,6 +81,7 @@ async def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    watch = loopwatch.start_from_environment()  # CAITIEN_LOOP_WATCH: stall figures, at stop
     await application.initialize()
     try:
         await application.bot.delete_webhook(drop_pending_updates=False)
@@ -100,3 +103,5 @@ async def serve(
         await application.stop()
     finally:
         await application.shutdown()
+        if watch is not None:
+            await watch.stop()

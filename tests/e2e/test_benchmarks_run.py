@@ -8,8 +8,14 @@ from benchmarks import reminders, throughput
 
 
 async def test_throughput_benchmark_runs():
-    echo, caitien, rows = await throughput.measure(users=3, seconds=1.5)
-    assert echo > 0 and caitien > 0 and rows >= 0
+    f = await throughput.measure(users=3, seconds=1.5, exporters=1, export_rows=5)
+    assert f.echo_per_second > 0 and f.caitien_per_second > 0
+    assert f.rows_saved >= 3  # every writer finishes the row under way
+    for latency in (f.writers, f.writers_exporting, f.exports):
+        assert latency.count > 0 and 0 < latency.median_ms <= latency.p95_ms
+    assert f.stalls.longest_ms > 0 and f.stalls_exporting.longest_ms > 0
+    assert f.p95_ratio > 0 and f.ratio > 0
+    assert "(c) caitien, 2 users writing rows, 1 exporting a 5-row plan" in throughput.report(f)
 
 
 async def test_reminders_benchmark_runs(capsys):
