@@ -43,6 +43,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from benchmarks.documents import seed_rows
+from bot.domain.schoolyear import current_school_year
+from bot.services import plans
+from bot.services.members import add_member
+from bot.services.schools import create_school
+from db.models import Role
+from db.session import Database
 from tests.emulator import BotApiEmulator, EmulatorServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -241,14 +248,6 @@ def prepare(db_url: str, writers: int, exporters: int, export_rows: int) -> Setu
     rows, with a vice-principal code per exporter (vice-principals may /export, see
     bot.domain.permissions). Nobody writes into the second plan, so every export is the same
     size whatever the writers achieved."""
-    from benchmarks.documents import seed_rows
-    from bot.domain.schoolyear import current_school_year
-    from bot.services import plans
-    from bot.services.members import add_member
-    from bot.services.schools import create_school
-    from db.models import Role
-    from db.session import Database
-
     year = current_school_year(ZoneInfo(TIMEZONE))  # the bot's clock: the system's
     db = Database(db_url)
     db.upgrade()
@@ -271,9 +270,6 @@ def prepare(db_url: str, writers: int, exporters: int, export_rows: int) -> Setu
 
 
 def count_rows(db_url: str, plan_id: int) -> int:
-    from bot.services import plans
-    from db.session import Database
-
     db = Database(db_url)
     with db.transaction() as session:
         rows = plans.count_rows(session, plan_id)

@@ -1,7 +1,7 @@
 """A school's schedule settings (stored as JSON on the school) and how people write them.
 
-Defaults are docs/design.md §2's: sends at 08:00, quiet hours 20:00–07:00, the digest on Monday 07:30,
-no holidays until the principal adds them (Tết changes every year).
+Defaults are those of docs/design.md §2: sends at 08:00, quiet hours 20:00–07:00, the digest on
+Monday 07:30, no holidays until the principal adds them (Tết changes every year).
 """
 
 from __future__ import annotations

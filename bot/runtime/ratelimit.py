@@ -1,4 +1,5 @@
-"""Sliding-window rate limits for what the bot sends on its own (Telegram's limits, docs/design.md §3).
+"""Sliding-window rate limits for what the bot sends on its own (Telegram's limits, see
+docs/design.md §3).
 
 Telegram allows about 30 messages per second per bot, one per second per chat and 20 per minute
 per group. A token bucket (aiolimiter, which python-telegram-bot's AIORateLimiter uses) lets a
