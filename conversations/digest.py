@@ -11,7 +11,7 @@ import logging
 from bot.domain.permissions import can_manage_team
 from bot.services import digest
 from bot.ui import digest_view
-from bot.ui.views import View, bold, plain
+from bot.ui.views import Later, View, bold, plain
 from conversations.base import Turn
 from db.models import Role
 
@@ -26,7 +26,8 @@ def on_digest(turn: Turn) -> list[View]:
     found = digest.build(turn.session, turn.school, turn.now)
     if found is None:
         return [View([bold(t._("There is no plan for this school year yet."))])]
-    return [View(digest_view.render(t, found), photo=digest_view.chart_png(t, found))]
+    chart = Later(digest_view.chart_in, (t.language, found))
+    return [View(digest_view.render(t, found), photo=chart)]
 
 
 def on_linkgroup(turn: Turn) -> list[View]:

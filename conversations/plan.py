@@ -15,7 +15,7 @@ from bot.services import plans
 from bot.services.files import FileStore
 from bot.services.progress import row_progress, status_labels
 from bot.ui.render import short_row
-from bot.ui.views import Button, Part, View, bold, italic, plain
+from bot.ui.views import Button, Later, Part, View, bold, italic, plain
 from conversations.base import Turn
 from db.models import Plan, PlanRow
 
@@ -104,9 +104,9 @@ def on_export(turn: Turn) -> list[View]:
     )
     name = f"ke-hoach-cai-tien-{plan.school_year}"
     statuses = status_labels(turn.session, document.rows)
-    xlsx = write_xlsx(document, plans.owner_names(turn.session, plan), statuses)
+    xlsx = Later(write_xlsx, (document, plans.owner_names(turn.session, plan), statuses))
     return [
-        View([plain(caption)], document=(f"{name}.docx", write_docx(document))),
+        View([plain(caption)], document=(f"{name}.docx", Later(write_docx, (document,)))),
         View([plain(caption)], document=(f"{name}.xlsx", xlsx)),
     ]
 
@@ -126,7 +126,10 @@ def on_report_year(turn: Turn) -> list[View]:
     )
     name = f"bao-cao-ket-qua-{plan.school_year}"
     views = [
-        View([plain(caption)], document=(f"{name}.docx", write_report_docx(document, progress)))
+        View(
+            [plain(caption)],
+            document=(f"{name}.docx", Later(write_report_docx, (document, progress))),
+        )
     ]
     if any(r.evidence for p in progress for r in p.reports):
         views.append(
@@ -134,7 +137,7 @@ def on_report_year(turn: Turn) -> list[View]:
                 [plain(t._("Evidence files, one folder per criterion."))],
                 document=(
                     f"minh-chung-{plan.school_year}.zip",
-                    write_evidence_zip(progress, FileStore(turn.settings.files_dir).read),
+                    Later(write_evidence_zip, (progress, FileStore(turn.settings.files_dir).read)),
                 ),
             )
         )

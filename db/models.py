@@ -375,3 +375,18 @@ class OutboxItem(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         AwareDateTime(), default=utcnow, onupdate=utcnow
     )
+
+
+class InboxUpdate(Base):
+    """An update received from Telegram and not handled yet.
+
+    Stored (in one commit per batch) before the batch is confirmed to Telegram, and deleted in
+    the transaction of the turn that handles it: polling runs ahead of handling, a slow turn in
+    one chat never delays the others, and a crash loses nothing (what is here at start is
+    handled first)."""
+
+    __tablename__ = "inbox"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)

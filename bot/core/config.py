@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     scheduler_interval: float = Field(default=30.0, alias="CAITIEN_SCHEDULER_INTERVAL", gt=0)
     # Worker threads that run the turns (database work, documents, charts) off the event loop.
     turn_threads: int = Field(default=8, alias="CAITIEN_TURN_THREADS", ge=1, le=64)
+    # Worker processes that make documents and charts (bot.runtime.workshop).
+    document_workers: int = Field(default=1, alias="CAITIEN_DOCUMENT_WORKERS", ge=1, le=16)
     # Messages per second the sender allows itself (Telegram's limit is about 30).
     send_rate: int = Field(default=30, alias="CAITIEN_SEND_RATE", gt=0)
     # Logging level for the `caitien` loggers (stderr).

@@ -35,6 +35,7 @@ from bot.runtime.polling import serve
 from bot.runtime.ratelimit import Limiter, Limits
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.sender import Sender
+from bot.runtime.workshop import Workshop
 from conversations import (
     add_row,
     digest,
@@ -205,8 +206,10 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     clock: Clock | None = None,
+    workshop: Workshop | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    """Build the Application; tests pass an in-process request object instead of HTTP."""
+    """Build the Application; tests pass an in-process request object instead of HTTP (and
+    may share one workshop between applications)."""
     builder = (
         Application.builder()
         .token(settings.token())
@@ -225,6 +228,7 @@ def build_application(
         db=db,
         clock=clock or SystemClock(),
         turns=ThreadPoolExecutor(settings.turn_threads, thread_name_prefix="turn"),
+        workshop=workshop or Workshop(settings.document_workers),
     )
     register(application)
     return application
@@ -239,6 +243,7 @@ def build_scheduler(application: Application, clock: Clock) -> Scheduler:  # typ
         clock,
         settings.default_language,
         Limiter(Limits(per_bot=settings.send_rate)),
+        workshop=services.workshop,
     )
     services.wake = sender.wake
     return Scheduler(services.db, clock, sender, settings.scheduler_interval)

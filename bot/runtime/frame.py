@@ -28,10 +28,11 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
 from bot.core.i18n import resolve_language, translator
 from bot.runtime.sender import NO_PREVIEW, markup, send
-from bot.services import outbox
+from bot.runtime.workshop import Workshop
+from bot.services import inbox, outbox
 from bot.services.chatstate import load_state, mark_seen, seen
 from bot.services.members import TelegramUser, current_member, upsert_person
-from bot.ui.views import View, messages
+from bot.ui.views import View, make_now, messages
 from conversations.base import MAX_DOWNLOAD_BYTES, Incoming, Turn, TurnFn
 from conversations.fallback import on_file_unavailable
 from conversations.start import onboarding
@@ -52,6 +53,8 @@ class Services:
     clock: Clock = field(default_factory=SystemClock)
     # Runs the turns (database work, documents, charts); None: the event loop's default pool.
     turns: Executor | None = None
+    # Makes documents and charts after the turn committed (None: in the turn's thread).
+    workshop: Workshop | None = None
     # Wakes the sender when a turn put something in the outbox (set by the composition root).
     wake: Callable[[], None] = lambda: None
 
@@ -121,6 +124,7 @@ def _run_turn(
     """One unit of work (in a worker thread): who, where, the handler, commit."""
     settings = services.settings
     with services.db.transaction() as session:
+        inbox.forget(session, [incoming.update_id])  # handled once: leaves with this commit
         person = upsert_person(session, incoming.user)
         member = current_member(session, person)
         if member is not None and member.unreachable_at is not None:
@@ -150,6 +154,8 @@ def _run_turn(
         else:
             mark_seen(state, incoming.update_id)
             views = fn(turn)
+    if services.workshop is None:  # made here, after the commit, still off the event loop
+        views = make_now(views)
     return _Outcome(views, turn.wake_sender)
 
 
@@ -192,8 +198,11 @@ def turn_handler(
         )
         if outcome.wake_sender:
             services.wake()
+        views = outcome.views
+        if services.workshop is not None:
+            views = await services.workshop.make(views)
         try:
-            await deliver(update, context, outcome.views)
+            await deliver(update, context, views)
         except Forbidden as exc:  # they blocked the bot while the answer was on its way
             log.info("user %s blocked the bot: %s", incoming.user.id, exc.message)
             if await loop.run_in_executor(services.turns, _blocked, services, incoming.user.id):

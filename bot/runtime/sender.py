@@ -36,9 +36,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.core.clock import Clock
 from bot.domain import notification_rules, school_settings
 from bot.runtime.ratelimit import Limiter
+from bot.runtime.workshop import Workshop
 from bot.services import outbox
 from bot.ui import notices
-from bot.ui.views import Button, Message, messages
+from bot.ui.views import Button, Message, make_now, messages
 from db.models import Member, OutboxItem, OutboxState, School
 from db.session import Database
 
@@ -111,8 +112,10 @@ class Sender:
         limiter: Limiter | None = None,
         workers: int = 8,
         batch: int = 100,
+        workshop: Workshop | None = None,
     ) -> None:
         self.bot, self.db, self.clock = bot, db, clock
+        self.workshop = workshop  # makes charts and documents (None: here, in the thread)
         self.default_language = default_language
         self.limiter = limiter or Limiter()
         self.workers, self.batch = workers, batch
@@ -293,8 +296,14 @@ class Sender:
             prepared = notices.prepare(session, item, now, self.default_language)
             if isinstance(prepared, str):
                 return prepared
-            units = [m for view in prepared.views for m in messages(view)]
-            return prepared.chat_id, units, item.parts_sent
+            parts_sent = item.parts_sent
+        # Charts and documents are made once the transaction is closed.
+        views = (
+            self.workshop.make_blocking(prepared.views)
+            if self.workshop is not None
+            else make_now(prepared.views)
+        )
+        return prepared.chat_id, [m for view in views for m in messages(view)], parts_sent
 
     async def _process(self, item_id: int) -> None:
         prepared = await asyncio.to_thread(self._prepare, item_id)

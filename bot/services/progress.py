@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from bot.core.i18n import N_
 from bot.services.files import FileStore
@@ -96,6 +96,8 @@ def reports_of(session: Session, row_id: int) -> list[ProgressReport]:
             select(ProgressReport)
             .where(ProgressReport.row_id == row_id)
             .order_by(ProgressReport.created_at, ProgressReport.id)
+            # loaded now: the report is written after the transaction, in another process
+            .options(selectinload(ProgressReport.member), selectinload(ProgressReport.evidence))
         )
     )
 

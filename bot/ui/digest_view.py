@@ -10,7 +10,7 @@ import io
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_, Translator, translator
 from bot.services import progress
 from bot.services.digest import KEYS, NO_REPORT, Digest, DigestRow
 from bot.ui.views import Part, bold, italic, plain
@@ -107,6 +107,11 @@ def render(t: Translator, digest: Digest) -> list[Part]:
             plain("\n🏖 " + t._("On leave: {names}.").format(names=", ".join(digest.on_leave)))
         )
     return parts
+
+
+def chart_in(language: str, digest: Digest) -> bytes:
+    """The chart in one language (what a worker process is given: no translator object)."""
+    return chart_png(translator(language), digest)
 
 
 def chart_png(t: Translator, digest: Digest) -> bytes:

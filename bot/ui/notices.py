@@ -21,7 +21,7 @@ from bot.domain.schoolyear import end_of_school_year, school_year_of
 from bot.services import digest, outbox, owners, plans, progress
 from bot.ui import digest_view
 from bot.ui.render import short_row
-from bot.ui.views import Button, View, bold, italic, plain
+from bot.ui.views import Button, Later, View, bold, italic, plain
 from db.models import (
     Member,
     OutboxItem,
@@ -178,7 +178,8 @@ def _digest(
                 ]
             )
         ]
-    views = [View(digest_view.render(t, found), photo=digest_view.chart_png(t, found))]
+    chart = Later(digest_view.chart_in, (t.language, found))
+    views = [View(digest_view.render(t, found), photo=chart)]
     if item.kind == notification_rules.DIGEST and notification_rules.is_year_summary(item.day):
         plan = plans.find_plan(session, school.id, found.school_year)
         if plan is not None:
@@ -195,7 +196,7 @@ def _digest(
                     ],
                     document=(
                         f"bao-cao-ket-qua-{plan.school_year}.docx",
-                        write_report_docx(document, rows),
+                        Later(write_report_docx, (document, rows)),
                     ),
                 )
             )

@@ -8,7 +8,9 @@ text after entity parsing, in UTF-16 code units) without cutting a tag or an ent
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from bot.domain.constants import MAX_MESSAGE_LENGTH
 
@@ -19,6 +21,20 @@ Part = tuple[str, str]  # (style, raw text); style is "", "b", "i" or "code"
 class Button:
     text: str
     data: str
+
+
+@dataclass(frozen=True)
+class Later:
+    """File content made after the turn has committed, away from the event loop and the turns
+    (`bot.runtime.workshop`: another process): `fn(*args)`. `fn` is a module-level function and
+    `args` plain data (dataclasses, rows loaded with what the function reads), so both can be
+    sent to that process. A DOCX export or a chart is one."""
+
+    fn: Callable[..., bytes]
+    args: tuple[Any, ...] = ()
+
+    def make(self) -> bytes:
+        return self.fn(*self.args)
 
 
 @dataclass
@@ -32,10 +48,30 @@ class View:
     # A short notice shown by answerCallbackQuery (a toast), for callback replies.
     toast: str | None = None
     # A file sent after the text: (file name, content); the text becomes its caption.
-    document: tuple[str, bytes] | None = None
+    document: tuple[str, bytes | Later] | None = None
     # A picture sent before the text (e.g. the digest's chart); the text becomes its caption
     # when it is short enough, else it follows as its own message.
-    photo: bytes | None = None
+    photo: bytes | Later | None = None
+
+    def later(self) -> list[Later]:
+        """What is still to be made before this view can be sent."""
+        found = [self.photo] if isinstance(self.photo, Later) else []
+        if self.document is not None and isinstance(self.document[1], Later):
+            found.append(self.document[1])
+        return found
+
+    def made(self, content: dict[int, bytes]) -> View:
+        """This view with what was to be made filled in (`content` by `id` of each `Later`)."""
+        photo = content[id(self.photo)] if isinstance(self.photo, Later) else self.photo
+        document = self.document
+        if document is not None and isinstance(document[1], Later):
+            document = (document[0], content[id(document[1])])
+        return replace(self, photo=photo, document=document)
+
+
+def make_now(views: list[View]) -> list[View]:
+    """The views with their `Later` content made here and now (when no workshop runs)."""
+    return [view.made({id(later): later.make() for later in view.later()}) for view in views]
 
 
 def plain(text: str) -> Part:
@@ -127,14 +163,22 @@ def messages(view: View) -> list[Message]:
     1024-character caption (counted as Telegram counts); otherwise the text follows in its own
     messages, split cleanly, so nothing is cut.
     """
+    if view.later():
+        raise ValueError("a view with content still to be made cannot be sent yet")
+    photo = view.photo if isinstance(view.photo, bytes) else None
+    document = (
+        (view.document[0], view.document[1])
+        if view.document is not None and isinstance(view.document[1], bytes)
+        else None
+    )
     chunks = split_parts(view.parts) if view.parts else []
     out: list[Message] = []
-    if view.photo is not None or view.document is not None:
+    if photo is not None or document is not None:
         fits = len(chunks) <= 1 and (
             not chunks or sum(utf16_len(t) for _, t in chunks[0]) <= MAX_CAPTION_LENGTH
         )
         caption = to_html(chunks[0]) if fits and chunks else None
-        out.append(Message(caption, [], view.photo, view.document))
+        out.append(Message(caption, [], photo, document))
         if fits:
             chunks = []
     out.extend(Message(to_html(chunk)) for chunk in chunks)

@@ -14,6 +14,7 @@ from telegram import Update
 from bot.core.clock import ManualClock
 from bot.runtime.app import build_application, post_init
 from bot.runtime.sender import Sender
+from bot.runtime.workshop import Workshop
 from bot.services import outbox
 from bot.services.schools import create_school
 from db.models import School
@@ -24,6 +25,9 @@ from tests.emulator import BotApiEmulator, EmulatorRequest
 # Every handler test starts at this moment, whatever the wall clock says: a Tuesday morning of
 # the 2026-2027 school year, outside quiet hours and holidays. A test that needs a night, a
 # holiday or another day sets it (`harness.running_at`, `harness.clock.set`) and says why.
+# One pool of document workers for the whole test session (spawning one per test is slow).
+WORKSHOP = Workshop(1)
+
 START = dt.datetime(2026, 12, 1, 9, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 
 
@@ -135,6 +139,7 @@ async def harness(settings, db) -> AsyncIterator[Harness]:
         request=EmulatorRequest(core),
         get_updates_request=EmulatorRequest(core),
         clock=clock,
+        workshop=WORKSHOP,
     )
     await application.initialize()
     await post_init(application)
