@@ -74,7 +74,7 @@ def suggest_owners(session: Session, school_id: int, lead_text: str | None) -> l
     for member in members(session, school_id):
         held = positions_in(member.title)
         if member.role in ROLE_POSITIONS:
-            held.add(ROLE_POSITIONS[member.role])
+            held.add(ROLE_POSITIONS[Role(member.role)])
         for position in held:
             holders.setdefault(position, []).append(member)
     suggested = [holders[p][0] for p in sorted(named) if len(holders.get(p, [])) == 1]
