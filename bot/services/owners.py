@@ -41,11 +41,11 @@ def set_owners(
         if member_id not in wanted:
             row.owners.remove(owner)
     for member_id in wanted:
-        owner = current.get(member_id)
-        if owner is None:
-            owner = RowOwner(member_id=member_id)
-            row.owners.append(owner)
-        owner.is_lead = member_id == lead_id
+        kept = current.get(member_id)
+        if kept is None:
+            kept = RowOwner(member_id=member_id)
+            row.owners.append(kept)
+        kept.is_lead = member_id == lead_id
     session.flush()
     session.refresh(row)
     after = _owner_names(row)
