@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
-from telegram.ext import Application
 
 if TYPE_CHECKING:
+    from bot.runtime.ptb_types import App
     from bot.runtime.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 MAX_BACKOFF = 30.0
 
 
-async def _handle_batch(application: Application, updates: tuple[Update, ...]) -> None:  # type: ignore[type-arg]
+async def _handle_batch(application: App, updates: tuple[Update, ...]) -> None:
     processor = application.update_processor
     results = await asyncio.gather(
         *(processor.process_update(u, application.process_update(u)) for u in updates),
@@ -38,7 +38,7 @@ async def _handle_batch(application: Application, updates: tuple[Update, ...]) -
             log.error("update %s failed", update.update_id, exc_info=result)
 
 
-async def poll(application: Application, timeout: int, stop: asyncio.Event) -> None:  # type: ignore[type-arg]
+async def poll(application: App, timeout: int, stop: asyncio.Event) -> None:
     """Fetch, handle, then confirm, until `stop` is set."""
     offset: int | None = None
     backoff = 1.0
@@ -68,7 +68,7 @@ async def poll(application: Application, timeout: int, stop: asyncio.Event) -> N
 
 
 async def serve(
-    application: Application,  # type: ignore[type-arg]
+    application: App,
     timeout: int,
     scheduler: Scheduler | None = None,
 ) -> None:
