@@ -15,7 +15,7 @@ from bot.documents.docx_style import add_paragraph, new_document, set_cell_text,
 from bot.documents.plan_export import criterion_cell, grouped_rows
 from bot.services.plans import PlanDocument
 from bot.services.progress import RowProgress, status_vi
-from db.models import ProgressReport, ProgressStatus
+from db.models import PlanRow, ProgressReport, ProgressStatus
 
 
 def write_report_docx(plan: PlanDocument, progress: list[RowProgress]) -> bytes:
@@ -72,7 +72,8 @@ def write_report_docx(plan: PlanDocument, progress: list[RowProgress]) -> bytes:
         if kind != "row":
             add_paragraph(document, str(entry), bold=True, italic=True)
             continue
-        item = by_row[entry.id]  # type: ignore[attr-defined]
+        assert isinstance(entry, PlanRow)
+        item = by_row[entry.id]
         row = item.row
         add_paragraph(
             document, f"{row.position}. {criterion_cell(row, plan.regulation)}", bold=True
