@@ -244,7 +244,7 @@ def _member(db: Database, args: argparse.Namespace) -> None:
                     }
                 )
                 url = deep_link(str(args.bot), invite.code)
-                role = translator("vi")._(members.ROLE_LABELS[member.role])
+                role = translator("vi")._(members.ROLE_LABELS[Role(member.role)])
                 cards.append(LinkCard(member.display_name, role, member.title, url))
             if args.links:
                 write_links_docx(args.links, school.name, cards)

@@ -139,8 +139,8 @@ def prompt(turn: Turn) -> list[View]:
         return [review_view(turn, row)]
     if step in BY_NAME:
         spec = BY_NAME[step]
-        number = None if (turn.state.data or {}).get("ret") else _field_number(step)
-        parts = question(t, step, number)
+        field_number = None if (turn.state.data or {}).get("ret") else _field_number(step)
+        parts = question(t, step, field_number)
         current = getattr(row, step)
         if current:
             parts += [plain("\n\n"), italic(t._("Now:") + " "), plain(current)]

@@ -108,7 +108,8 @@ def prompt(turn: Turn) -> list[View]:
                 ]
             )
         ]
-    count = len(_report(turn).evidence) if _report(turn) else 0
+    report = _report(turn)
+    count = len(report.evidence) if report else 0
     return [
         View(
             [

@@ -6,37 +6,41 @@ every page, borderless layout tables, the East Asian font name).
 
 from __future__ import annotations
 
-from typing import Any
-
 from docx import Document
+from docx.blkcntnr import BlockItemContainer
+from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.table import Table, _Cell, _Row
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 FONT = "Times New Roman"
 
 
-def set_font(run: object, size: float = 13, bold: bool = False, italic: bool = False) -> None:
-    run.font.name = FONT  # type: ignore[attr-defined]
-    run.font.size = Pt(size)  # type: ignore[attr-defined]
-    run.bold = bold  # type: ignore[attr-defined]
-    run.italic = italic  # type: ignore[attr-defined]
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()  # type: ignore[attr-defined]
+def set_font(run: Run, size: float = 13, bold: bool = False, italic: bool = False) -> None:
+    run.font.name = FONT
+    run.font.size = Pt(size)
+    run.bold = bold
+    run.italic = italic
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
     fonts.set(qn("w:eastAsia"), FONT)
 
 
 def add_paragraph(
-    container: object,
+    container: DocumentObject | BlockItemContainer,
     text: str,
     *,
     bold: bool = False,
     italic: bool = False,
-    align: int | None = None,
+    align: WD_ALIGN_PARAGRAPH | None = None,
     size: float = 13,
     space_after: float = 3,
-) -> object:
-    paragraph = container.add_paragraph()  # type: ignore[attr-defined]
+) -> Paragraph:
+    paragraph = container.add_paragraph()
     if align is not None:
         paragraph.alignment = align
     paragraph.paragraph_format.space_after = Pt(space_after)
@@ -45,35 +49,40 @@ def add_paragraph(
 
 
 def set_cell_text(
-    cell: object, text: str, *, bold: bool = False, align: int | None = None, size: float = 12
+    cell: _Cell,
+    text: str,
+    *,
+    bold: bool = False,
+    align: WD_ALIGN_PARAGRAPH | None = None,
+    size: float = 12,
 ) -> None:
     lines = text.split("\n") if text else [""]
-    first = cell.paragraphs[0]  # type: ignore[attr-defined]
+    first = cell.paragraphs[0]
     fresh = not first.runs
     for i, line in enumerate(lines):
-        paragraph = first if i == 0 and fresh else cell.add_paragraph()  # type: ignore[attr-defined]
+        paragraph = first if i == 0 and fresh else cell.add_paragraph()
         if align is not None:
             paragraph.alignment = align
         paragraph.paragraph_format.space_after = Pt(0)
         set_font(paragraph.add_run(line), size, bold)
 
 
-def repeat_header(row: object) -> None:
+def repeat_header(row: _Row) -> None:
     marker = OxmlElement("w:tblHeader")
     marker.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(marker)  # type: ignore[attr-defined]
+    row._tr.get_or_add_trPr().append(marker)
 
 
-def borderless(table: object) -> None:
+def borderless(table: Table) -> None:
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         element = OxmlElement(f"w:{edge}")
         element.set(qn("w:val"), "nil")
         borders.append(element)
-    table._tbl.tblPr.append(borders)  # type: ignore[attr-defined]
+    table._tbl.tblPr.append(borders)
 
 
-def new_document() -> Any:
+def new_document() -> DocumentObject:
     """A landscape A4 document in Times New Roman 13, as school documents are printed."""
     document = Document()
     section = document.sections[0]

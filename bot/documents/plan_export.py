@@ -17,6 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.documents.docx_style import (
     FONT,
@@ -79,7 +80,9 @@ def _cells(row: PlanRow, regulation: Regulation, number: int) -> list[str]:
     ]
 
 
-def grouped_rows(rows: list[PlanRow], regulation: Regulation) -> Iterator[tuple[str, object]]:
+def grouped_rows(
+    rows: list[PlanRow], regulation: Regulation
+) -> Iterator[tuple[str, str | PlanRow]]:
     """("block", title) / ("standard", title) / ("row", row), in the table's order."""
     block: str | None = None
     standard: int | None = None
@@ -161,8 +164,9 @@ def write_docx(plan: PlanDocument) -> bytes:
     for kind, item in grouped_rows(plan.rows, plan.regulation):
         cells = table.add_row().cells
         if kind == "row":
+            assert isinstance(item, PlanRow)
             number += 1
-            for cell, text in zip(cells, _cells(item, plan.regulation, number), strict=True):  # type: ignore[arg-type]
+            for cell, text in zip(cells, _cells(item, plan.regulation, number), strict=True):
                 set_cell_text(cell, text)
             cells[0].paragraphs[0].alignment = center
         else:
@@ -209,6 +213,7 @@ def write_docx(plan: PlanDocument) -> bytes:
 def write_xlsx(plan: PlanDocument, owners: dict[int, str], status: dict[int, str]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet (the type allows None)
     sheet.title = plan.school_year
     sheet.append(
         [
@@ -225,7 +230,8 @@ def write_xlsx(plan: PlanDocument, owners: dict[int, str], status: dict[int, str
     number = 0
     for kind, item in grouped_rows(plan.rows, plan.regulation):
         if kind == "row":
-            row: PlanRow = item  # type: ignore[assignment]
+            assert isinstance(item, PlanRow)
+            row = item
             number += 1
             sheet.append(
                 [

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx import Document
+from docx.table import _Row
 from openpyxl import load_workbook
 
 from bot.domain.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
@@ -248,10 +249,11 @@ class _Builder:
 # ---------------------------------------------------------------- DOCX
 
 
-def _docx_cells(row: object) -> list[str]:
+def _docx_cells(row: _Row) -> list[str]:
     """The row's cells, a horizontally merged cell once (python-docx repeats it)."""
-    cells, seen = [], set()
-    for cell in row.cells:  # type: ignore[attr-defined]
+    cells: list[str] = []
+    seen: set[int] = set()
+    for cell in row.cells:
         key = id(cell._tc)
         text = cell.text.strip() if key not in seen else ""
         seen.add(key)

@@ -14,8 +14,8 @@ from docx.shared import Pt
 from bot.documents.docx_style import add_paragraph, new_document, set_cell_text, set_font
 from bot.documents.plan_export import criterion_cell, grouped_rows
 from bot.services.plans import PlanDocument
-from bot.services.progress import STATUS_VI, RowProgress
-from db.models import ProgressReport, ProgressStatus
+from bot.services.progress import RowProgress, status_vi
+from db.models import PlanRow, ProgressReport, ProgressStatus
 
 
 def write_report_docx(plan: PlanDocument, progress: list[RowProgress]) -> bytes:
@@ -72,7 +72,8 @@ def write_report_docx(plan: PlanDocument, progress: list[RowProgress]) -> bytes:
         if kind != "row":
             add_paragraph(document, str(entry), bold=True, italic=True)
             continue
-        item = by_row[entry.id]  # type: ignore[attr-defined]
+        assert isinstance(entry, PlanRow)
+        item = by_row[entry.id]
         row = item.row
         add_paragraph(
             document, f"{row.position}. {criterion_cell(row, plan.regulation)}", bold=True
@@ -82,7 +83,7 @@ def write_report_docx(plan: PlanDocument, progress: list[RowProgress]) -> bytes:
             ("Công việc/giải pháp", row.tasks),
             ("Người phụ trách", item.owners or row.lead_text),
             ("Thời gian", row.timeline_text),
-            ("Kết quả (trạng thái cuối)", STATUS_VI.get(item.status, str(item.status))),
+            ("Kết quả (trạng thái cuối)", status_vi(item.status)),
         ]
         for label, value in lines:
             paragraph = document.add_paragraph()
@@ -119,8 +120,7 @@ def write_report_docx(plan: PlanDocument, progress: list[RowProgress]) -> bytes:
     for item in remaining:
         add_paragraph(
             document,
-            f"- {criterion_cell(item.row, plan.regulation)}: "
-            f"{STATUS_VI.get(item.status, str(item.status)).lower()}",
+            f"- {criterion_cell(item.row, plan.regulation)}: {status_vi(item.status).lower()}",
             space_after=0,
         )
     add_paragraph(document, "")

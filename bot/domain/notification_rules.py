@@ -204,15 +204,15 @@ def planned(
                 open_owners.setdefault(owner.member_id, owner)
     for owner in open_owners.values():
         add(MID_YEAR, None, owner, day_in_year(school_year, rules.mid_year))
-        for month, day in rules.end_year:
-            add(END_YEAR, None, owner, day_in_year(school_year, (month, day)))
-    day = dt.date(first, 8, 1)
-    while day.weekday() != rules.digest_weekday:
-        day += dt.timedelta(days=1)
-    while day <= dt.date(second, 7, 31):
+        for month_day in rules.end_year:
+            add(END_YEAR, None, owner, day_in_year(school_year, month_day))
+    digest_day = dt.date(first, 8, 1)
+    while digest_day.weekday() != rules.digest_weekday:
+        digest_day += dt.timedelta(days=1)
+    while digest_day <= dt.date(second, 7, 31):
         for principal in principals:
-            add(DIGEST, None, Owner(principal), day, rules.digest_time)
-        day += dt.timedelta(days=7)
+            add(DIGEST, None, Owner(principal), digest_day, rules.digest_time)
+        digest_day += dt.timedelta(days=7)
     return sorted(items, key=lambda n: (n.send_at, n.kind, n.position or 0, n.member_id))
 
 

@@ -344,13 +344,13 @@ def _digit_amounts(folded: str) -> tuple[list[int], list[str]]:
         text = _blank(text, m)
     for m in _AMOUNT.finditer(text):
         value, grouped = _number(m.group(1))
-        unit = _unit(m.group(2))
-        if unit is None:
+        multiplier = _unit(m.group(2))
+        if multiplier is None:
             is_year = 1900 <= value <= 2200 and not grouped
             if (not grouped and value < 1000) or is_year:
                 continue
-            unit = 1
-        amounts.append(int(value * unit))
+            multiplier = 1
+        amounts.append(int(value * multiplier))
     return [a for a in amounts if a <= _MAX_VND], warnings
 
 

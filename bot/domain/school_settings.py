@@ -81,11 +81,8 @@ class SchoolSettings:
                 Holiday(dt.date.fromisoformat(a), dt.date.fromisoformat(b), label)
                 for a, b, label in data.get("holidays", [])
             ),
-            mid_year=tuple(data.get("mid_year", base.mid_year)),  # type: ignore[arg-type]
-            end_year=tuple(
-                tuple(d)
-                for d in data.get("end_year", base.end_year)  # type: ignore[misc]
-            ),
+            mid_year=tuple(data.get("mid_year", base.mid_year)),
+            end_year=tuple(tuple(d) for d in data.get("end_year", base.end_year)),
         )
 
 

@@ -25,7 +25,7 @@ def current_school_year(tz: ZoneInfo, now: dt.datetime | None = None) -> str:
 
 def is_school_year(text: str) -> bool:
     m = _YEAR.match(text)
-    return bool(m) and int(m.group(2)) == int(m.group(1)) + 1
+    return m is not None and int(m.group(2)) == int(m.group(1)) + 1
 
 
 def end_of_school_year(school_year: str) -> dt.date:

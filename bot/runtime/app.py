@@ -32,6 +32,7 @@ from bot.core.config import Settings
 from bot.core.i18n import LANGUAGES, resolve_language, translator
 from bot.runtime.frame import SERVICES, Services, turn_handler
 from bot.runtime.polling import serve
+from bot.runtime.ptb_types import App
 from bot.runtime.ratelimit import Limiter, Limits
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.sender import Sender
@@ -95,7 +96,7 @@ def command_menu(language: str) -> list[BotCommand]:
     return [BotCommand(c, descriptions[c]) for c in COMMANDS]
 
 
-async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def post_init(application: App) -> None:
     """Set the command menu per language (Vietnamese is also the default)."""
     scope = BotCommandScopeAllPrivateChats()
     await application.bot.set_my_commands(command_menu("vi"), scope=scope)
@@ -142,7 +143,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             async with lock:
                 await coroutine
         finally:
-            if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
+            if not lock.locked() and not lock._waiters:
                 self._locks.pop(chat.id, None)
 
     async def initialize(self) -> None:
@@ -152,7 +153,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         return None
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: App) -> None:
     private = filters.ChatType.PRIVATE
     handler = functools.partial(turn_handler, on_repeat=add_row.on_repeat)
     public = functools.partial(handler, needs_member=False)
@@ -207,7 +208,7 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     clock: Clock | None = None,
     workshop: Workshop | None = None,
-) -> Application:  # type: ignore[type-arg]
+) -> App:
     """Build the Application; tests pass an in-process request object instead of HTTP (and
     may share one workshop between applications)."""
     builder = (
@@ -234,7 +235,7 @@ def build_application(
     return application
 
 
-def build_scheduler(application: Application, clock: Clock) -> Scheduler:  # type: ignore[type-arg]
+def build_scheduler(application: App, clock: Clock) -> Scheduler:
     services: Services = application.bot_data[SERVICES]
     settings = services.settings
     sender = Sender(

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
-from telegram.ext import Application
 
 from bot.runtime import loopwatch
 from bot.runtime.frame import SERVICES, Services
+from bot.runtime.ptb_types import App
 from bot.services import inbox
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def _seconds(value: float | dt.timedelta) -> float:
 class Poller:
     """Fetch, store, confirm, dispatch; handled updates leave the inbox with their turn."""
 
-    def __init__(self, application: Application, timeout: int) -> None:  # type: ignore[type-arg]
+    def __init__(self, application: App, timeout: int) -> None:
         self.application = application
         self.timeout = timeout
         services: Services = application.bot_data[SERVICES]
@@ -157,13 +157,13 @@ class Poller:
             await self._db(inbox.forget, handled)
 
 
-async def poll(application: Application, timeout: int, stop: asyncio.Event) -> None:  # type: ignore[type-arg]
+async def poll(application: App, timeout: int, stop: asyncio.Event) -> None:
     """Fetch, store, confirm and handle, until `stop` is set."""
     await Poller(application, timeout).run(stop)
 
 
 async def serve(
-    application: Application,  # type: ignore[type-arg]
+    application: App,
     timeout: int,
     scheduler: Scheduler | None = None,
 ) -> None:

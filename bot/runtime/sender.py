@@ -139,6 +139,7 @@ class Sender:
                 .where(OutboxItem.state == OutboxState.SENDING)
                 .values(state=OutboxState.PENDING)
             )
+            # Session.execute is typed as returning Result; for an UPDATE it is a CursorResult.
             count = int(result.rowcount or 0)  # type: ignore[attr-defined]
         if count:
             log.warning("%d outbox item(s) were being sent when the bot stopped; resending", count)

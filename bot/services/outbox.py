@@ -319,6 +319,8 @@ def _supersede_older(session: Session, values: list[dict[str, Any]]) -> int:
                 OutboxItem.row_id.in_(row_ids[start : start + 5_000]),
             )
         ):
+            if row_id is None or member_id is None:
+                continue  # no group to stand for (both columns are nullable)
             latest = newest.get((row_id, member_id))
             if latest is not None and send_at < latest:
                 older.append(item_id)

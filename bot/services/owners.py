@@ -41,11 +41,11 @@ def set_owners(
         if member_id not in wanted:
             row.owners.remove(owner)
     for member_id in wanted:
-        owner = current.get(member_id)
-        if owner is None:
-            owner = RowOwner(member_id=member_id)
-            row.owners.append(owner)
-        owner.is_lead = member_id == lead_id
+        kept = current.get(member_id)
+        if kept is None:
+            kept = RowOwner(member_id=member_id)
+            row.owners.append(kept)
+        kept.is_lead = member_id == lead_id
     session.flush()
     session.refresh(row)
     after = _owner_names(row)
@@ -74,7 +74,7 @@ def suggest_owners(session: Session, school_id: int, lead_text: str | None) -> l
     for member in members(session, school_id):
         held = positions_in(member.title)
         if member.role in ROLE_POSITIONS:
-            held.add(ROLE_POSITIONS[member.role])
+            held.add(ROLE_POSITIONS[Role(member.role)])
         for position in held:
             holders.setdefault(position, []).append(member)
     suggested = [holders[p][0] for p in sorted(named) if len(holders.get(p, [])) == 1]

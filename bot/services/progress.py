@@ -32,6 +32,17 @@ STATUS_VI = {
 }
 
 
+def status_vi(status: str | None) -> str:
+    """A stored status as the documents write it ("Hoàn thành"); one not known here, as stored.
+
+    `ProgressReport.status` is a plain string column: it is turned into a `ProgressStatus`
+    before looking it up (a str is not a key of a StrEnum-keyed table, to the type checker).
+    """
+    if status is None:
+        return STATUS_VI[None]
+    return STATUS_VI[ProgressStatus(status)] if status in STATUS_VI else status
+
+
 @dataclass(frozen=True)
 class RowProgress:
     row: PlanRow
@@ -168,4 +179,4 @@ def row_progress(session: Session, plan_id: int, rows: list[PlanRow]) -> list[Ro
 
 def status_labels(session: Session, rows: list[PlanRow]) -> dict[int, str]:
     """Each row's latest status as the documents write it ("Hoàn thành", "Chưa có báo cáo")."""
-    return {row.id: STATUS_VI[latest_status(reports_of(session, row.id))] for row in rows}
+    return {row.id: status_vi(latest_status(reports_of(session, row.id))) for row in rows}

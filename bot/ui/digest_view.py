@@ -9,6 +9,7 @@ import io
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import AutoLocator
 
 from bot.core.i18n import N_, Translator, translator
 from bot.services import progress
@@ -133,7 +134,9 @@ def chart_png(t: Translator, digest: Digest) -> bytes:
             school=digest.school_name, date=t.date(digest.at.date())
         )
     )
-    axes.xaxis.get_major_locator().set_params(integer=True)
+    whole_rows = AutoLocator()  # the default x locator, made explicit to set it to integers
+    whole_rows.set_params(integer=True)
+    axes.xaxis.set_major_locator(whole_rows)
     axes.legend(loc="lower right", fontsize="small")
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", bbox_inches="tight")

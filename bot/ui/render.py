@@ -10,7 +10,7 @@ from bot.domain.schoolyear import end_of_school_year
 from bot.services.members import ROLE_LABELS
 from bot.services.plans import row_title
 from bot.ui.views import Part, bold, italic, plain
-from db.models import PlanRow
+from db.models import PlanRow, Role
 
 FLAG_TEXTS = {
     "no_date": N_("no date could be read; the row counts as due at the end of the school year"),
@@ -120,4 +120,4 @@ def short_row(t: Translator, row: PlanRow, limit: int = 60) -> str:
 
 def role_name(t: Translator, role: str) -> str:
     """A role as people say it ("hiệu trưởng"), in the reader's language."""
-    return t._(ROLE_LABELS[role]) if role in ROLE_LABELS else role
+    return t._(ROLE_LABELS[Role(role)]) if role in ROLE_LABELS else role
