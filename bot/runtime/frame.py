@@ -125,7 +125,6 @@ def _run_turn(
     """One unit of work (in a worker thread): who, where, the handler, commit."""
     settings = services.settings
     with services.db.transaction() as session:
-        inbox.forget(session, [incoming.update_id])  # handled once: leaves with this commit
         person = upsert_person(session, incoming.user)
         member = current_member(session, person)
         if member is not None and member.unreachable_at is not None:
@@ -155,6 +154,7 @@ def _run_turn(
         else:
             mark_seen(state, incoming.update_id)
             views = fn(turn)
+        inbox.forget(session, [incoming.update_id])  # handled once: leaves with this commit
     if services.workshop is None:  # made here, after the commit, still off the event loop
         views = make_now(views)
     return _Outcome(views, turn.wake_sender)

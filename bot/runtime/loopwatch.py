@@ -52,6 +52,8 @@ class LoopWatch:
             self.stalls += 1
         if late > LOGGED:
             log.warning("event loop stalled for %.0f ms", late * 1000)
+        elif late > COUNTED:
+            log.info("event loop stalled for %.0f ms", late * 1000)
 
     async def stop(self) -> None:
         if self._task is not None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import logging
 import signal
 from typing import TYPE_CHECKING, Any
@@ -177,8 +178,8 @@ async def serve(
     watch = loopwatch.start_from_environment()  # CAITIEN_LOOP_WATCH: stall figures, at stop
     await application.initialize()
     services: Services = application.bot_data[SERVICES]
-    if services.workshop is not None:
-        services.workshop.warm_up()  # the document workers start with the bot
+    if services.workshop is not None:  # the document workers start with the bot (off the loop:
+        await loop.run_in_executor(services.turns, services.workshop.warm_up)  # spawning waits)
     try:
         await application.bot.delete_webhook(drop_pending_updates=False)
         if application.post_init:
@@ -186,6 +187,9 @@ async def serve(
         await application.start()
         if scheduler is not None:
             await scheduler.start()
+        # What start-up made lives as long as the process: out of the collector's sight, so a
+        # full collection (in whichever thread triggers it) stays short and the loop never waits.
+        gc.freeze()
         await poll(application, timeout, stop)  # returns once stopped, turns finished
         log.info("caitien stopping")
         if scheduler is not None:

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from bot.core.i18n import N_
 from bot.domain.permissions import Refusal
@@ -35,13 +35,19 @@ class TelegramUser:
 
 def upsert_person(session: Session, user: TelegramUser) -> Person:
     person = session.scalar(select(Person).where(Person.telegram_user_id == user.id))
+    new = person is None
     if person is None:
         person = Person(telegram_user_id=user.id)
         session.add(person)
-    person.first_name = user.first_name[:200]
-    person.username = user.username
-    person.telegram_language = user.language_code
-    session.flush()
+    # Assigned only when changed: an unchanged person costs no UPDATE and no flush.
+    if person.first_name != user.first_name[:200]:
+        person.first_name = user.first_name[:200]
+    if person.username != user.username:
+        person.username = user.username
+    if person.telegram_language != user.language_code:
+        person.telegram_language = user.language_code
+    if new:
+        session.flush()  # its id, for the memberships and the chat state
     return person
 
 
@@ -51,6 +57,7 @@ def memberships(session: Session, person: Person) -> list[Member]:
             select(Member)
             .where(Member.person_id == person.id, Member.active.is_(True))
             .order_by(Member.id)
+            .options(joinedload(Member.school))  # every turn reads it: in the same query
         )
     )
 

@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from bot.domain.catalog import (
     Regulation,
@@ -104,12 +106,20 @@ def count_rows(session: Session, plan_id: int) -> int:
 
 
 def get_row(session: Session, school_id: int, row_id: int) -> PlanRow | None:
-    """A row of this school (None for another school's row, whatever id is asked)."""
-    return session.scalar(
-        select(PlanRow)
-        .join(Plan, Plan.id == PlanRow.plan_id)
-        .where(PlanRow.id == row_id, Plan.school_id == school_id)
-    )
+    """A row of this school (None for another school's row, whatever id is asked).
+
+    Asked several times in one turn: found once per session (the row object is the same)."""
+    found: dict[tuple[int, int], PlanRow] = session.info.setdefault("rows_of_school", {})
+    row = found.get((school_id, row_id))
+    if row is None:
+        row = session.scalar(
+            select(PlanRow)
+            .join(Plan, Plan.id == PlanRow.plan_id)
+            .where(PlanRow.id == row_id, Plan.school_id == school_id)
+        )
+        if row is not None:
+            found[(school_id, row_id)] = row
+    return row
 
 
 def open_draft(session: Session, member: Member, plan: Plan) -> PlanRow | None:
@@ -252,16 +262,41 @@ def _renumber(rows: list[PlanRow]) -> None:
 
 
 def _reposition(session: Session, row: PlanRow) -> None:
-    """Place `row` after the last row that sorts at or before it; keep the others' order."""
-    others = [r for r in active_rows(session, row.plan_id) if r.id != row.id]
+    """Place `row` after the last row that sorts at or before it; keep the others' order.
+
+    Reads only the others' codes and positions and updates only the positions that change
+    (a plan of hundreds of rows is not loaded at every save)."""
+    others = session.execute(
+        select(PlanRow.id, PlanRow.criterion_code, PlanRow.position)
+        .where(
+            PlanRow.plan_id == row.plan_id,
+            PlanRow.status == RowStatus.ACTIVE,
+            PlanRow.id != row.id,
+        )
+        .order_by(PlanRow.position)
+    ).all()
     key = _order_key(row)
     at = 0
     for i, other in enumerate(others):
-        if _order_key(other) <= key:
+        if criterion_sort_key(other.criterion_code) <= key:
             at = i + 1
-    others.insert(at, row)
-    _renumber(others)
+    row.position = at + 1
+    moved = [
+        {"id": other.id, "position": number}
+        for number, other in enumerate(others[at:], start=at + 2)
+        if other.position != number
+    ] + [
+        {"id": other.id, "position": number}
+        for number, other in enumerate(others[:at], start=1)
+        if other.position != number
+    ]
     session.flush()
+    if moved:
+        session.execute(update(PlanRow), moved)  # by primary key, in one executemany
+        for change in moved:  # rows this session holds: their new position, as stored
+            held = session.identity_map.get(identity_key(PlanRow, change["id"]))
+            if held is not None:
+                set_committed_value(held, "position", change["position"])
 
 
 def save_draft(session: Session, row: PlanRow, member: Member | None) -> None:
