@@ -234,12 +234,25 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, views: lis
     """Send the views: split under Telegram's limits, buttons on the last message; a view
     marked `edit` replaces the message whose button was pressed when it fits in one."""
     query = update.callback_query
-    if query is not None:
-        toast = next((v.toast for v in views if v.toast), None)
-        try:
-            await query.answer(toast)
-        except BadRequest as exc:  # too old (e.g. delivered again after a restart): go on
-            log.info("could not answer a button press: %s", exc.message)
+    answered: asyncio.Future[bool] | None = None
+    if query is not None:  # answered while the reply goes out (the spinner stops sooner)
+        answered = asyncio.ensure_future(
+            query.answer(next((v.toast for v in views if v.toast), None))
+        )
+    try:
+        await _send_views(update, context, views)
+    finally:
+        if answered is not None:
+            try:
+                await answered
+            except BadRequest as exc:  # too old (e.g. delivered again after a restart): go on
+                log.info("could not answer a button press: %s", exc.message)
+
+
+async def _send_views(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, views: list[View]
+) -> None:
+    query = update.callback_query
     chat = update.effective_chat
     if chat is None:
         return
