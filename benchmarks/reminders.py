@@ -6,7 +6,7 @@
     items written per second, peak Python memory (tracemalloc, a separate run on a copy of the
     database) and the process's peak RSS. Baseline in the same run: reading the same facts with
     bare SQL (rows, owners, latest statuses) and nothing else; the ratio is materialise / read.
-(b) drain: 1 000 due reminders to 1 000 members, through `bot.sender.Sender` with the real
+(b) drain: 1 000 due reminders to 1 000 members, through `bot.runtime.sender.Sender` with the real
     python-telegram-bot HTTP client, to the emulator over HTTP enforcing 30 messages/s (429 with
     retry_after beyond). Figures: messages/s, its ratio to 30, 429 answers, lost and duplicated
     messages (counted at the emulator).

@@ -23,22 +23,9 @@ from bot.domain.schoolyear import current_school_year
 from bot.services.members import TelegramUser
 from bot.ui.views import View, bold
 from db.models import ChatState, Member, Person, School
-from db.session import Database
 
 log = logging.getLogger(__name__)
-SERVICES = "caitien.services"
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
-
-
-@dataclass
-class Services:
-    """What handlers need, built once by `bot.app.build_application` (the composition root)."""
-
-    settings: Settings
-    db: Database
-    clock: Clock = field(default_factory=SystemClock)
-    # Wakes the sender when a turn put something in the outbox (set by the composition root).
-    wake: Callable[[], None] = lambda: None
 
 
 @dataclass

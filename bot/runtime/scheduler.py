@@ -2,11 +2,12 @@
 
 Two things run on their own:
 - the materialiser, an interval job (every `CAITIEN_SCHEDULER_INTERVAL` seconds): writes what
-  came due into the outbox (`bot.outbox.materialise`) and wakes the sender. Reminders, prompts,
-  the weekly digests and the June summary are all planned by `bot.schedule`, so one job covers
-  them, including whatever came due while the bot was down. A cron job per digest would need a
+  came due into the outbox (`bot.services.outbox.materialise`) and wakes the sender.
+  Reminders, prompts, the weekly digests and the June summary are all planned by
+  `bot.domain.notification_rules`, so one job covers them, including whatever came due while the bot
+  was down. A cron job per digest would need a
   catch-up rule of its own after downtime; this way there is one.
-- the sender (`bot.sender.Sender.run`), a task that drains the outbox as items come due.
+- the sender (`bot.runtime.sender.Sender.run`), a task that drains the outbox as items come due.
 
 Jobs run with `misfire_grace_time=None` (a late run still runs) and `coalesce=True` (several
 missed runs run once); the schedule itself never depends on a job having run on time, because

@@ -1,7 +1,7 @@
 """The one sender: every message the bot sends on its own goes out here, from the outbox.
 
-It claims due items (pending → sending), checks each again (`bot.notices`), sends its
-messages through the rate limiter (`bot.ratelimit`), and records the outcome at once:
+It claims due items (pending → sending), checks each again (`bot.ui.notices`), sends its
+messages through the rate limiter (`bot.runtime.ratelimit`), and records the outcome at once:
 - 429: everybody waits `retry_after`, then the same message is tried again;
 - network errors and timeouts: retried with exponential backoff, then left pending for later;
 - 403 (the person blocked the bot): the member is marked unreachable, nothing more is sent to

@@ -11,8 +11,8 @@ latest is pending, the older ones are written as skipped ("superseded"). Nothing
 current school year or than the school's first run is ever written, so a plan imported in
 March does not flood its owners with September's reminders.
 
-The sender (`bot/sender.py`) claims pending items, checks them again at send time (a row done
-meanwhile, a member on leave or not joined) and sends them.
+The sender (`bot/runtime/sender.py`) claims pending items, checks them again at send time (a row
+done meanwhile, a member on leave or not joined) and sends them.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """`caitien notify preview`: what the schedule would have sent, computed by the scheduler's code.
 
-The same facts (`bot.outbox.row_facts`, the principals), the same rules (the school's settings
-read by `bot.school_settings`) and the same `bot.schedule.planned`; only the window differs: from
-the start of the school year up to the moment asked, as if the plan and its owners had existed
+The same facts (`bot.services.outbox.row_facts`, the principals), the same rules (the school's
+settings read by `bot.domain.school_settings`) and the same
+`bot.domain.notification_rules.planned`; only the window differs: from the start of the school year
+up to the moment asked, as if the plan and its owners had existed
 since then, with no catch-up (everything that would have gone out, in order). Sends nothing.
 """
 

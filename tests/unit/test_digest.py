@@ -1,4 +1,4 @@
-"""The principal's digest (bot.digest) on a seeded school, every number worked out by hand.
+"""The principal's digest (bot.services.digest) on a seeded school, every number worked out by hand.
 
 The school, as of Monday 19/01/2026 07:30 (Asia/Ho_Chi_Minh); the last prompt was 10/01/2026.
 Members: Hà (principal, joined), Lan (joined), Tú (joined, on leave until 18/01: back),
