@@ -17,6 +17,8 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from bot.documents import plan_export, report  # noqa: F401  (loaded in the workers)
@@ -25,13 +27,24 @@ from bot.ui.views import Later, View
 
 log = logging.getLogger(__name__)
 NICENESS = 10  # below the bot: interactive turns first, files when there is room
+ORPHAN_CHECK = 1.0  # seconds between two looks at whether the bot is still there
 
 
-def _lower_priority() -> None:
+def _start_worker(parent: int) -> None:
+    """In each worker: a lower CPU priority, and an end when the bot is gone. A bot killed
+    outright (SIGKILL, a crash) cannot stop its pool, and a worker waiting for work would wait
+    for ever (it holds its queue's other end itself), so it watches who its parent is."""
     try:
         os.nice(NICENESS)
     except OSError:  # not allowed here: same priority, still off the bot's interpreter
         log.info("the document workers keep the bot's CPU priority")
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="orphan-watch").start()
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK)
+    os._exit(0)
 
 
 def _warm() -> bytes:
@@ -52,7 +65,8 @@ class Workshop:
             self._pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_lower_priority,
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
             )
         return self._pool
 
