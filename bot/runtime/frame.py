@@ -31,8 +31,8 @@ from bot.core.i18n import resolve_language, translator
 from bot.runtime.sender import NO_PREVIEW, markup, send
 from bot.runtime.workshop import Workshop
 from bot.services import inbox, outbox
-from bot.services.chatstate import load_state, mark_seen, seen
-from bot.services.members import TelegramUser, current_member, upsert_person
+from bot.services.chatstate import mark_seen, seen
+from bot.services.members import TelegramUser, arrive
 from bot.ui.views import View, make_now, messages
 from conversations.base import MAX_DOWNLOAD_BYTES, Incoming, Turn, TurnFn
 from conversations.fallback import on_file_unavailable
@@ -125,14 +125,13 @@ def _run_turn(
     """One unit of work (in a worker thread): who, where, the handler, commit."""
     settings = services.settings
     with services.db.transaction() as session:
-        person = upsert_person(session, incoming.user)
-        member = current_member(session, person)
+        who = arrive(session, incoming.user, incoming.chat_id)  # one statement
+        person, member, state = who.person, who.member, who.state
         if member is not None and member.unreachable_at is not None:
             member.unreachable_at = None  # they write again: reminders resume
         language = resolve_language(
             person.language, incoming.user.language_code, settings.default_language
         )
-        state = load_state(session, incoming.chat_id, incoming.user.id)
         turn = Turn(
             session=session,
             settings=settings,

@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session, joinedload
 from bot.core.i18n import N_
 from bot.domain.permissions import Refusal
 from bot.services.audit import record
+from bot.services.chatstate import load_state
 from bot.services.invites import create_invite
 from db.models import (
+    ChatState,
     Invite,
     Member,
     Person,
@@ -33,8 +35,46 @@ class TelegramUser:
     language_code: str | None = None
 
 
-def upsert_person(session: Session, user: TelegramUser) -> Person:
-    person = session.scalar(select(Person).where(Person.telegram_user_id == user.id))
+@dataclass(frozen=True)
+class Arrival:
+    """Who wrote, as which member, and where they are in the conversation of this chat."""
+
+    person: Person
+    member: Member | None
+    state: ChatState
+
+
+def arrive(session: Session, user: TelegramUser, chat_id: int) -> Arrival:
+    """The person, their memberships (with each school) and their chat state in one statement
+    (outer joins), as every turn needs them; what does not exist yet is created."""
+    found = session.execute(
+        select(Person, Member, ChatState)
+        .outerjoin(Member, (Member.person_id == Person.id) & Member.active.is_(True))
+        .outerjoin(
+            ChatState,
+            (ChatState.telegram_user_id == Person.telegram_user_id)
+            & (ChatState.chat_id == chat_id),
+        )
+        .where(Person.telegram_user_id == user.id)
+        .options(joinedload(Member.school))
+        .order_by(Member.id)
+    ).all()
+    if not found:
+        person = upsert_person(session, user)
+        return Arrival(person, None, load_state(session, chat_id, user.id))
+    person, state = found[0][0], found[0][2]
+    upsert_person(session, user, person)
+    members = [m for _, m, _ in found if m is not None]
+    chosen = next((m for m in members if m.id == person.active_member_id), None)
+    member = chosen or (members[0] if members else None)
+    return Arrival(person, member, state or load_state(session, chat_id, user.id))
+
+
+def upsert_person(session: Session, user: TelegramUser, person: Person | None = None) -> Person:
+    """The person of a Telegram account, created or brought up to date (`person`: found
+    already)."""
+    if person is None:
+        person = session.scalar(select(Person).where(Person.telegram_user_id == user.id))
     new = person is None
     if person is None:
         person = Person(telegram_user_id=user.id)
