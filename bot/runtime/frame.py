@@ -21,14 +21,13 @@ from typing import Any
 
 from sqlalchemy import select
 from telegram import Document, Message, PhotoSize, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
 from bot.core.i18n import resolve_language, translator
-from bot.runtime.sender import NO_PREVIEW, markup, send
+from bot.runtime.sender import send, text_message
 from bot.runtime.workshop import Workshop
 from bot.services import inbox, outbox
 from bot.services.chatstate import mark_seen, seen
@@ -260,12 +259,8 @@ async def _send_views(
         target = query.message if (query and view.edit and len(units) == 1) else None
         if isinstance(target, Message) and units[0].photo is None and not units[0].document:
             try:
-                await target.edit_text(
-                    units[0].html or "…",
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup(units[0].buttons),
-                    link_preview_options=NO_PREVIEW,
-                )
+                params = text_message(chat.id, units[0], message_id=target.message_id)
+                await context.bot.do_api_request("editMessageText", api_kwargs=params)
                 continue
             except BadRequest as exc:
                 if "not modified" in exc.message:
