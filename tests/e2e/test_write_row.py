@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.schoolyear import current_school_year
 from tests.conftest import TOKEN
+from tests.e2e.conftest import DEFAULT_NOW
 
 USER = 7001
 
@@ -48,7 +49,7 @@ async def test_write_a_row_across_two_crashes_and_export_it(server, bot):
     [welcome] = await say(core, f"/start {school['principal_code']}")
     assert "THCS Lê Quý Đôn" in text_of(welcome) and "hiệu trưởng" in text_of(welcome)
 
-    year = current_school_year(ZoneInfo("Asia/Ho_Chi_Minh"), dt.datetime.now(dt.UTC))
+    year = current_school_year(ZoneInfo("Asia/Ho_Chi_Minh"), dt.datetime.fromisoformat(DEFAULT_NOW))
     notice, standards = await say(core, "/add", count=2)
     assert year in text_of(notice)
     assert "Chọn tiêu chuẩn" in text_of(standards)
