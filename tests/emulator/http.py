@@ -114,6 +114,10 @@ class EmulatorServer:
                 "user",
                 "set_limits",
                 "flood_refusals",
+                "push_raw",
+                "file_unavailable",
+                "refused",
+                "pending_updates",
             ):
                 result = getattr(core, action)(**args)
             else:
