@@ -195,6 +195,9 @@ def turn_handler(
         try:
             await deliver(update, context, outcome.views)
         except Forbidden as exc:  # they blocked the bot while the answer was on its way
+            if incoming.chat_id != incoming.user.id:  # a group that removed the bot, not them
+                log.info("chat %s refused the answer: %s", incoming.chat_id, exc.message)
+                return
             log.info("user %s blocked the bot: %s", incoming.user.id, exc.message)
             if await loop.run_in_executor(services.turns, _blocked, services, incoming.user.id):
                 services.wake()

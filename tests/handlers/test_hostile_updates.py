@@ -1,0 +1,137 @@
+"""Updates that once ended in an unhandled error are ordinary handling now, with no ERROR logged:
+a file Telegram will not hand over, updates with no user or no chat, a user who blocks the bot
+while the answer is on its way, forged numbers in buttons, control characters pasted from Word.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from sqlalchemy import select
+
+from bot.services import outbox
+from db.models import Evidence, Member, OutboxItem, ProgressReport
+from tests.conftest import TOKEN
+from tests.handlers.conftest import text
+from tests.handlers.test_import import PLAN
+from tests.handlers.test_report import OWNER, P, setup
+from tests.unit.test_plan_import import docx_bytes
+
+UNAVAILABLE = "Không tải được tệp này từ Telegram. Thầy/cô vui lòng gửi lại."
+
+
+@pytest.fixture(autouse=True)
+def _log_everything(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+
+
+def problems(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What was logged at WARNING or above (an unhandled error is logged at ERROR)."""
+    return [
+        f"{r.levelname} {r.name}: {r.getMessage()} {r.exc_info[1]!r}"
+        if r.exc_info
+        else f"{r.levelname} {r.name}: {r.getMessage()}"
+        for r in caplog.records
+        if r.levelno >= logging.WARNING
+    ]
+
+
+# ------------------------------------------------------------------ 1. getFile fails
+
+
+async def test_evidence_telegram_will_not_hand_over_is_asked_again(harness, caplog):
+    await setup(harness)
+    await harness.send(OWNER, "/report")
+    await harness.press(OWNER, "1. 1.4")
+    await harness.press(OWNER, "Hoàn thành")
+    await harness.send(OWNER, "Đã làm")
+    update = harness.core.send_document(
+        TOKEN, OWNER, "bien-ban.pdf", b"%PDF-1.4", "application/pdf"
+    )
+    harness.core.file_unavailable(TOKEN, update["message"]["document"]["file_id"])
+    notice, question = await harness._process(OWNER)
+    assert notice["text"] == UNAVAILABLE
+    assert (
+        "Gửi ảnh hoặc tệp minh chứng" in question["text"] and "Đã nhận 0 tệp." in question["text"]
+    )
+    with harness.db.transaction() as session:
+        assert session.scalars(select(Evidence)).all() == []
+    # Sent again, it arrives.
+    harness.core.send_document(TOKEN, OWNER, "bien-ban.pdf", b"%PDF-1.4", "application/pdf")
+    [received] = await harness._process(OWNER)
+    assert "Đã nhận 1 tệp." in received["text"]
+    assert [r["description"] for r in harness.core.refused(TOKEN, injected=True)] == [
+        "Bad Request: wrong file_id or the file is temporarily unavailable"
+    ]
+    assert harness.core.refused(TOKEN) == []
+    assert problems(caplog) == []
+
+
+async def test_a_plan_file_telegram_will_not_hand_over_is_asked_again(harness, caplog):
+    await harness.principal(50)
+    await harness.send(50, "/import")
+    update = harness.core.send_document(
+        TOKEN, 50, "ke-hoach.docx", docx_bytes([PLAN]), "application/octet-stream"
+    )
+    harness.core.file_unavailable(TOKEN, update["message"]["document"]["file_id"])
+    notice, question = await harness._process(50)
+    assert notice["text"] == UNAVAILABLE and "Gửi tệp kế hoạch" in question["text"]
+    assert problems(caplog) == []
+
+
+# ------------------------------------------------------------------ 3. blocked mid-answer
+
+
+async def test_a_member_who_blocks_the_bot_while_the_answer_is_on_its_way(harness, caplog):
+    await setup(harness)
+    harness.core.send_text(TOKEN, OWNER, "/mine")
+    harness.core.block(TOKEN, OWNER)  # the answer is refused: 403
+    assert await harness._process(OWNER) == []
+    with harness.db.transaction() as session:
+        member = session.scalar(select(Member).where(Member.display_name == "Đặng Thị Lan"))
+        assert member.unreachable_at is not None
+        [told] = session.scalars(select(OutboxItem).where(OutboxItem.kind == outbox.UNREACHABLE))
+        principal = session.scalar(select(Member).where(Member.role == "principal"))
+        assert told.member_id == principal.id and told.data["member_id"] == member.id
+    assert [r["status"] for r in harness.core.refused(TOKEN, injected=True)] == [403]
+    assert problems(caplog) == []
+    # The principal hears of it once, through the one sender.
+    assert await harness.tick() == 1
+    [notice] = harness.core.messages(TOKEN, P)[-1:]
+    assert "Đặng Thị Lan" in notice["text"]
+    # Writing to the bot again makes them reachable.
+    harness.core.unblock(TOKEN, OWNER)
+    await harness.send(OWNER, "/mine")
+    with harness.db.transaction() as session:
+        member = session.scalar(select(Member).where(Member.display_name == "Đặng Thị Lan"))
+        assert member.unreachable_at is None
+    assert problems(caplog) == []
+
+
+async def test_no_report_is_lost_when_the_answer_to_it_is_refused(harness, caplog):
+    await setup(harness)
+    await harness.send(OWNER, "/report")
+    await harness.press(OWNER, "1. 1.4")
+    harness.core.press(TOKEN, OWNER, button_text="Hoàn thành")
+    harness.core.block(TOKEN, OWNER)
+    assert await harness._process(OWNER) == []
+    with harness.db.transaction() as session:
+        [report] = session.scalars(select(ProgressReport))
+        assert report.status == "done"  # committed before the reply
+    assert text(harness.core.messages(TOKEN, OWNER)[-1:])  # the earlier question is still there
+    assert problems(caplog) == []
+
+
+async def test_a_group_that_removed_the_bot_does_not_make_its_sender_unreachable(harness, caplog):
+    await harness.principal(P)
+    harness.core.group(-100300, "Hội đồng trường")
+    harness.core.send_group_text(TOKEN, P, -100300, "/linkgroup@caitien_test_bot")
+    harness.core.fail_next(
+        TOKEN, "sendMessage", 403, "Forbidden: bot was kicked from the group chat"
+    )
+    await harness._process(P)
+    with harness.db.transaction() as session:
+        principal = session.scalar(select(Member).where(Member.role == "principal"))
+        assert principal.unreachable_at is None  # they still read the bot in private
+    assert problems(caplog) == []
