@@ -1,13 +1,13 @@
 """The frame every handler runs in: who is this, where are they, commit, then reply.
 
-For each update: read it into plain data (`Incoming`; an update with no user or no chat, such
-as a channel post or a button on an inline message, is skipped), download an attached file,
-then run the handler and its database transaction in a worker thread, so that no turn, export
-or chart ever holds up the event loop and the other chats. The transaction commits *before*
-anything is sent, so an answer is stored before the bot replies to it; a redelivered update is
-not applied twice (the current question is asked again instead). Updates of one chat still run
-one after the other (`bot.runtime.app.PerChatUpdateProcessor` holds the chat while its turn is
-in the thread).
+For each update: read it into plain data (`Incoming`; anything but a message or a button press
+with a user and a chat, such as an edited message, a channel post or a button on an inline
+message, is skipped), download an attached file, then run the handler and its database
+transaction in a worker thread, so that no turn, export or chart ever holds up the event loop
+and the other chats. The transaction commits *before* anything is sent, so an answer is
+stored before the bot replies to it; a redelivered update is not applied twice (the current
+question is asked again instead). Updates of one chat still run one after the other
+(`bot.runtime.app.PerChatUpdateProcessor` holds the chat while its turn is in the thread).
 """
 
 from __future__ import annotations
@@ -57,7 +57,13 @@ class Services:
 
 
 def read_update(update: Update) -> Incoming | None:
-    """The parts of an update the conversations read; None when it has no user or no chat."""
+    """The parts of an update the conversations read; None when it is not a message or a
+    button press, or has no user or no chat: an edited message, a channel post, a button on an
+    inline message (no `message`), a message without `from`. python-telegram-bot's handlers
+    match some of these (a CommandHandler also matches an edited "/start"), so the frame skips
+    them here, once for every handler."""
+    if update.message is None and update.callback_query is None:
+        return None
     user = update.effective_user
     chat = update.effective_chat
     if user is None or chat is None:
@@ -176,7 +182,7 @@ def turn_handler(
         services: Services = context.application.bot_data[SERVICES]
         incoming = read_update(update)
         if incoming is None:
-            log.info("update %s has no user or no chat: skipped", update.update_id)
+            log.info("update %s is not a message or a button in a chat: skipped", update.update_id)
             return
         run = fn if await _download(update, incoming) else on_file_unavailable
         loop = asyncio.get_running_loop()

@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.services import outbox
-from db.models import Evidence, Member, OutboxItem, ProgressReport
+from db.models import ChatState, Evidence, Member, OutboxItem, ProgressReport
 from tests.conftest import TOKEN
 from tests.handlers.conftest import text
+from tests.handlers.test_add_row import start_row
+from tests.handlers.test_bad_input import draft
 from tests.handlers.test_import import PLAN
 from tests.handlers.test_report import OWNER, P, setup
 from tests.unit.test_plan_import import docx_bytes
@@ -78,6 +80,67 @@ async def test_a_plan_file_telegram_will_not_hand_over_is_asked_again(harness, c
     notice, question = await harness._process(50)
     assert notice["text"] == UNAVAILABLE and "Gửi tệp kế hoạch" in question["text"]
     assert problems(caplog) == []
+
+
+# ------------------------------------------------------------------ 2. no user, no chat
+
+CHANNEL = {"id": -1001234567890, "type": "channel", "title": "Bảng tin trường"}
+
+
+def no_user_or_no_chat(harness, user_id: int) -> list[dict]:
+    """Updates the bot cannot answer in a chat, or should not: each is skipped."""
+    user = harness.core.users[user_id]
+    private = {"id": user_id, "type": "private", "first_name": user["first_name"]}
+    sent = {"message_id": 1, "date": 1_780_000_000}
+    edited = {**sent, "edit_date": 1_780_000_100, "from": user, "chat": private}
+    return [
+        # A button on a message sent through inline mode: no `message`, no chat.
+        {
+            "callback_query": {
+                "id": "inline-1",
+                "from": user,
+                "chat_instance": "ci-inline",
+                "inline_message_id": "AgAAAKkAAAA",
+                "data": "r:o:1",
+            }
+        },
+        {"channel_post": {**sent, "chat": CHANNEL, "text": "/start"}},
+        {"edited_channel_post": {**sent, "edit_date": 1_780_000_100, "chat": CHANNEL, "text": "x"}},
+        # A message without `from` (sent on behalf of a channel).
+        {"message": {**sent, "chat": private, "sender_chat": CHANNEL, "text": "/plan"}},
+        {"message": {**sent, "chat": CHANNEL, "sender_chat": CHANNEL, "text": "/linkgroup"}},
+        # Edits of earlier messages: not answers (an edited "/start" matches a CommandHandler).
+        {"edited_message": {**edited, "text": "Sửa lại câu trả lời"}},
+        {
+            "edited_message": {
+                **edited,
+                "text": "/start",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            }
+        },
+    ]
+
+
+async def test_updates_with_no_user_or_no_chat_are_skipped(harness, caplog):
+    await harness.principal(P)
+    await start_row(harness, P)
+    await harness.send(P, "Giữ vững Mức 2")
+    with harness.db.transaction() as session:
+        before = session.scalar(select(ChatState).where(ChatState.telegram_user_id == P))
+        version, step = before.version, before.step
+    calls = len(harness.core.calls(TOKEN))
+    for raw in no_user_or_no_chat(harness, P):
+        harness.core.push_raw(TOKEN, raw)
+    assert await harness._process(P) == []
+    assert harness.core.calls(TOKEN)[calls:] == []  # nothing sent, nothing answered
+    with harness.db.transaction() as session:
+        state = session.scalar(select(ChatState).where(ChatState.telegram_user_id == P))
+        assert (state.version, state.step) == (version, step)
+        assert draft(harness).tasks is None  # the edited message was not taken as an answer
+    assert problems(caplog) == []
+    # The conversation goes on where it was.
+    [question] = await harness.send(P, "Công việc")
+    assert "Ai chủ trì" in question["text"]
 
 
 # ------------------------------------------------------------------ 3. blocked mid-answer
