@@ -14,7 +14,7 @@ from bot.services import plans
 from bot.services.chatstate import enter, leave
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
-from conversations.base import MAX_DOWNLOAD_BYTES, Turn, stale_button
+from conversations.base import MAX_DOWNLOAD_BYTES, Turn, parse_number, stale_button
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ def on_callback(turn: Turn) -> list[View]:
     if (
         turn.state.flow != FLOW
         or len(parts) not in (2, 3)
-        or parts[1] != str(turn.state.version)
+        or parse_number(parts[1]) != turn.state.version
         or not can_manage_team(turn.member)
     ):
         return stale_button(turn)

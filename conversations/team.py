@@ -13,7 +13,7 @@ from bot.services.chatstate import enter, leave
 from bot.ui.render import role_name
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
-from conversations.base import Turn
+from conversations.base import Turn, parse_number
 from db.models import Role
 
 log = logging.getLogger(__name__)
@@ -271,7 +271,7 @@ def on_callback(turn: Turn) -> list[View]:
     if not can_manage_team(turn.member):
         return _refuse(turn, f"team action {action}")
     assert turn.member is not None
-    number = int(args[0]) if args and args[0].isdigit() else 0
+    number = (parse_number(args[0]) if args else None) or 0
     if action == "i" and args:
         return _create_invite(turn, args[0], len(args) > 1 and args[1] == "many")
     if action == "m":

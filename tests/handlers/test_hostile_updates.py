@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.services import outbox
+from conversations.base import MAX_NUMBER, parse_number
 from db.models import ChatState, Evidence, Member, OutboxItem, ProgressReport
 from tests.conftest import TOKEN
 from tests.handlers.conftest import text
@@ -18,6 +19,7 @@ from tests.handlers.test_add_row import start_row
 from tests.handlers.test_bad_input import draft
 from tests.handlers.test_import import PLAN
 from tests.handlers.test_report import OWNER, P, setup
+from tests.handlers.test_rows import write_row
 from tests.unit.test_plan_import import docx_bytes
 
 UNAVAILABLE = "Không tải được tệp này từ Telegram. Thầy/cô vui lòng gửi lại."
@@ -197,4 +199,89 @@ async def test_a_group_that_removed_the_bot_does_not_make_its_sender_unreachable
     with harness.db.transaction() as session:
         principal = session.scalar(select(Member).where(Member.role == "principal"))
         assert principal.unreachable_at is None  # they still read the bot in private
+    assert problems(caplog) == []
+
+
+# ------------------------------------------------------------------ 4. forged numbers
+
+# Numbers a forged button may carry instead of an id, a version or a page: too large for the
+# database, digits str.isdigit() accepts and int() refuses, digits int() reads as 1 and 12.
+FORGED_NUMBERS = ("99999999999999999999", str(MAX_NUMBER + 1), "²", "١", "١٢", "1\n", " 1", "")
+
+
+def test_parse_number_takes_ascii_digits_within_the_database_range():
+    assert parse_number("0") == 0 and parse_number("0042") == 42
+    assert parse_number(str(MAX_NUMBER)) == MAX_NUMBER
+    for forged in (*FORGED_NUMBERS, None, "-1", "1.0", "1e3", "٣", "１"):
+        assert parse_number(forged) is None, forged
+
+
+async def test_forged_numbers_get_the_refusal_every_forged_button_gets(harness, caplog):
+    """Each button with a forged number is answered as the same button with a number that
+    fits nothing (999999) or with no number at all ("x") was answered before: the stale or
+    unknown-button answer (and, in a conversation, the same question again); nothing changes."""
+    await harness.principal(P)
+    await write_row(harness)  # row 1, member 1, version numbers around 1: "١" must not reach them
+    await start_row(harness, P)
+    await harness.send(P, "Giữ vững Mức 2")
+
+    def version() -> int:
+        with harness.db.transaction() as session:
+            return session.scalar(select(ChatState.version).where(ChatState.telegram_user_id == P))
+
+    year = "2026-2027"
+    templates = [
+        "r:o:{n}",
+        "r:e:{n}:t",
+        "r:d:{n}",
+        "r:h:{n}",
+        "r:y:{n}:1",
+        "r:y:1:{n}",
+        "o:s:{n}",
+        "o:r:{n}",
+        "g:r:{n}:{v}",
+        "n:r:{n}",
+        "n:r:{n}:m",
+        "n:z:{n}:1",
+        "n:z:1:{n}",
+        "s:{n}",
+        "t:m:{n}",
+        "t:lv:{n}",
+        "t:lb:{n}",
+        "t:c:{n}:staff",
+        "c:rh:{n}:{v}",
+        "c:rh:0:{n}",
+        "i:ok:{n}",
+        "i:no:{n}",
+        "f:s:{n}:{v}",
+        "f:back:{n}",
+        "p:p:" + year + ":{n}",
+        "p:y:" + year[:5] + "{n}",
+    ]
+    for template in templates:
+        references = ("0",) if template.startswith("p:p:") else ("999999", "x")
+        refusals = [
+            text(await harness.forge(P, template.format(n=n, v=version()))) for n in references
+        ]
+        assert all(refusals), template
+        for forged in FORGED_NUMBERS:
+            data = template.format(n=forged, v=version())
+            assert text(await harness.forge(P, data)) in refusals, data
+    assert problems(caplog) == []
+    # Nothing was changed: the same question is open, the answer kept, the row still there.
+    [question] = await harness.send(P, "Công việc")
+    assert "Ai chủ trì" in question["text"]
+    assert draft(harness).expected_result == "Giữ vững Mức 2"
+    [plan] = await harness.send(P, "/plan")
+    assert "1 dòng" in plan["text"]
+
+
+async def test_a_level_4_number_in_other_digits_is_asked_again(harness, caplog):
+    await harness.principal(P, level="thpt")
+    await harness.send(P, "/add")
+    [question] = await harness.press(P, "Mức 4")
+    for typed in ("²", "١", "99999999999999999999"):
+        notice, again = await harness.send(P, typed)
+        assert notice["text"] == "Vui lòng gửi một số, ví dụ: 2."
+        assert again["text"] == question["text"]
     assert problems(caplog) == []
