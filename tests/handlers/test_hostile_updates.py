@@ -5,14 +5,17 @@ while the answer is on its way, forged numbers in buttons, control characters pa
 
 from __future__ import annotations
 
+import io
 import logging
 
+import docx
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.services import outbox
+from bot.services import members, outbox, owners, plans, progress
 from conversations.base import MAX_NUMBER, parse_number
-from db.models import ChatState, Evidence, Member, OutboxItem, ProgressReport
+from db.models import ChatState, Evidence, Member, OutboxItem, PlanRow, ProgressReport, School
 from tests.conftest import TOKEN
 from tests.handlers.conftest import text
 from tests.handlers.test_add_row import start_row
@@ -284,4 +287,57 @@ async def test_a_level_4_number_in_other_digits_is_asked_again(harness, caplog):
         notice, again = await harness.send(P, typed)
         assert notice["text"] == "Vui lòng gửi một số, ví dụ: 2."
         assert again["text"] == question["text"]
+    assert problems(caplog) == []
+
+
+# ------------------------------------------------------------------ 5. text pasted from Word
+
+# Word's manual line break (vertical tab), a page break (form feed), BEL, ESC and other C0
+# controls, as they arrive when a teacher pastes from Word or a terminal.
+PASTED = "- Họp tổ 2 lần/tháng;\x0b- Dạy STEM\x07 \x1b[1mngay\x1b[0m\x0cHết\x00\x08\x1f."
+IN_DOCUMENT = "- Họp tổ 2 lần/tháng;\n- Dạy STEM [1mngay[0m\nHết."
+NAME = "Đặng\x07 Thị\x0bLan"
+
+
+def document(harness, message: dict) -> bytes:
+    return harness.core.bot(TOKEN).files[message["document"]["file_id"]][1]
+
+
+async def test_text_pasted_from_word_is_kept_and_every_document_still_opens(harness, caplog):
+    await harness.principal(P)
+    await start_row(harness, P)
+    await harness.send(P, "Giữ vững Mức 2")
+    for answer in (PASTED, "HT", "Tháng 9/2026 – 5/2027", "/skip", "/skip", "/skip"):
+        await harness.send(P, answer)
+    await harness.press(P, "💾 Lưu")
+    with harness.db.transaction() as session:
+        school = session.scalar(select(School))
+        lan, _ = members.add_member(session, school, NAME, "staff", None)
+        [row] = plans.active_rows(session, plans.latest_plan(session, school.id).id)
+        owners.set_owners(session, row, [lan.id], lan.id, None)
+        progress.add_report(session, row, lan, "in_progress", PASTED, "any")
+
+    docx_message, xlsx_message = await harness.send(P, "/export")
+    [cell] = {
+        c.text
+        for r in docx.Document(io.BytesIO(document(harness, docx_message))).tables[1].rows
+        for c in r.cells
+        if "Họp tổ" in c.text
+    }
+    assert cell == IN_DOCUMENT
+    sheet = load_workbook(io.BytesIO(document(harness, xlsx_message))).active
+    values = [c.value for r in sheet.iter_rows() for c in r]
+    assert IN_DOCUMENT in values and "★Đặng Thị\nLan" in values  # ★: the lead
+
+    [report] = await harness.send(P, "/report_year")
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(document(harness, report))).paragraphs]
+    assert "Công việc/giải pháp: " + IN_DOCUMENT in paragraphs
+    assert "Người phụ trách: ★Đặng Thị\nLan" in paragraphs
+    assert any(p.startswith("- Đặng Thị\nLan (") and p.endswith(IN_DOCUMENT) for p in paragraphs)
+
+    with harness.db.transaction() as session:  # the database keeps what was typed
+        row = session.scalar(select(PlanRow).where(PlanRow.status == "active"))
+        assert row.tasks == PASTED
+        assert session.get(Member, lan.id).display_name == NAME
+    assert harness.core.refused(TOKEN) == []
     assert problems(caplog) == []
