@@ -148,6 +148,33 @@ async def test_updates_with_no_user_or_no_chat_are_skipped(harness, caplog):
     assert "Ai chủ trì" in question["text"]
 
 
+async def test_fields_of_the_wrong_type_are_read_as_absent(harness, caplog):
+    """python-telegram-bot parses an update with a number for a text without complaint."""
+    await harness.principal(P)
+    await start_row(harness, P)
+    user = harness.core.users[P]
+    private = {"id": P, "type": "private", "first_name": "Hà"}
+    sent = {"message_id": 1, "date": 1_780_000_000, "from": user, "chat": private}
+    harness.core.push_raw(TOKEN, {"message": {**sent, "text": 5}})
+    notice, question = await harness._process(P)
+    assert notice["text"] == "Câu trả lời đang trống."  # no text
+    assert "Kết quả cần đạt" in question["text"]
+    # A user id that is not a number: skipped.
+    harness.core.push_raw(TOKEN, {"message": {**sent, "from": {**user, "id": "30"}, "text": "x"}})
+    assert await harness._process(P) == []
+    # Button data that is not a text: an unknown button.
+    query = {"id": "q", "from": user, "chat_instance": "c", "message": sent, "data": 7}
+    harness.core.push_raw(TOKEN, {"callback_query": query})
+    notice, question = await harness._process(P)
+    assert notice["text"] == "Nút này không còn hiệu lực." and "Kết quả cần đạt" in question["text"]
+    # A size that is not a number: read as unknown (the file is asked for, Telegram refuses).
+    document = {"file_id": "nope", "file_unique_id": "u", "file_size": "big"}
+    harness.core.push_raw(TOKEN, {"message": {**sent, "document": document}})
+    notice, question = await harness._process(P)
+    assert notice["text"] == UNAVAILABLE and "Kết quả cần đạt" in question["text"]
+    assert problems(caplog) == []
+
+
 # ------------------------------------------------------------------ 3. blocked mid-answer
 
 
