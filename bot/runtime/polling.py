@@ -4,7 +4,8 @@ python-telegram-bot's Updater asks for the next batch (which confirms the previo
 Telegram) as soon as it has queued a batch, before the handlers ran: a crash in between loses
 those updates for good. Here the offset moves past a batch only once every update in it has
 been handled (its answer committed). After a crash Telegram delivers the batch again; the
-per-chat `last_update_id` in the database makes handling it twice harmless.
+per-chat `last_update_id` in the database makes handling it twice harmless. An update
+python-telegram-bot cannot read is logged, skipped and confirmed with its batch (`fetch`).
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import asyncio
 import contextlib
 import logging
 import signal
-from typing import TYPE_CHECKING
+import warnings
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
-from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
-from telegram.ext import Application
+from telegram.error import RetryAfter, TelegramError
+from telegram.ext import Application, ExtBot
+from telegram.warnings import PTBUserWarning
 
 if TYPE_CHECKING:
     from bot.runtime.scheduler import Scheduler
@@ -25,9 +28,61 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
 MAX_BACKOFF = 30.0
+# How long a long poll's answer may take beyond its `timeout` (HTTPXRequest's read timeout).
+READ_SLACK = 5.0
+# `fetch` asks for getUpdates through `do_api_request`, which warns that `get_updates` exists;
+# that method is what cannot be used here (see `fetch`).
+warnings.filterwarnings("ignore", r"Please use 'Bot\.getUpdates'", PTBUserWarning)
 
 
-async def _handle_batch(application: Application, updates: tuple[Update, ...]) -> None:  # type: ignore[type-arg]
+async def fetch(
+    bot: ExtBot[Any], offset: int | None, timeout: int
+) -> tuple[list[Update], int | None]:
+    """One getUpdates call: the updates that could be read, and the offset that confirms the
+    whole batch (None when nothing came).
+
+    Not `bot.get_updates`: it parses the batch in one go (`Update.de_list`), so a single update
+    python-telegram-bot cannot read (a `message` that is not an object, a field of a newer Bot
+    API with an unexpected type) raises for the whole batch before its ids are known. The
+    offset then never moves past it and the bot fails on the same batch at every restart; PTB's
+    own Updater logs the error and asks again with the same offset, so it gets the same batch
+    forever. "Last offset + 1" would only guess: after a restart there is no last offset, and
+    it would drop the good updates of the batch. So the batch comes raw, each update is parsed
+    on its own; one that cannot be read is logged on one line and skipped, and the offset
+    still moves past the highest id of the batch, which confirms it with the others.
+    """
+    raw = await bot.do_api_request(
+        "getUpdates",
+        api_kwargs={"offset": offset, "timeout": timeout, "allowed_updates": ALLOWED_UPDATES},
+        read_timeout=timeout + READ_SLACK,
+    )
+    if not isinstance(raw, list):
+        raise TelegramError(f"getUpdates answered {type(raw).__name__}, not a list")
+    updates: list[Update] = []
+    ids: list[int] = []
+    for item in raw:
+        update_id = item.get("update_id") if isinstance(item, dict) else None
+        if not isinstance(update_id, int):
+            log.warning("getUpdates returned an update without an id; skipped")
+            continue
+        ids.append(update_id)
+        try:
+            update = Update.de_json(item, bot)
+        except Exception as exc:  # whatever the parser raises: TypeError, KeyError, ...
+            reason = " ".join(str(exc).split())[:200]
+            log.warning(
+                "update %s could not be read (%s: %s); skipped",
+                update_id,
+                type(exc).__name__,
+                reason,
+            )
+            continue
+        bot.insert_callback_data(update)
+        updates.append(update)
+    return updates, (max(ids) + 1 if ids else None)
+
+
+async def _handle_batch(application: Application, updates: list[Update]) -> None:  # type: ignore[type-arg]
     processor = application.update_processor
     results = await asyncio.gather(
         *(processor.process_update(u, application.process_update(u)) for u in updates),
@@ -44,9 +99,7 @@ async def poll(application: Application, timeout: int, stop: asyncio.Event) -> N
     backoff = 1.0
     while not stop.is_set():
         try:
-            updates = await application.bot.get_updates(
-                offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES
-            )
+            updates, next_offset = await fetch(application.bot, offset, timeout)
         except RetryAfter as exc:
             await asyncio.sleep(
                 float(
@@ -56,7 +109,7 @@ async def poll(application: Application, timeout: int, stop: asyncio.Event) -> N
                 )
             )
             continue
-        except (TimedOut, NetworkError, Conflict) as exc:
+        except TelegramError as exc:  # network, 409 Conflict, 5xx, an answer that is not JSON
             log.warning("getUpdates failed (%s); retrying in %.0f s", exc, backoff)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF)
@@ -64,7 +117,8 @@ async def poll(application: Application, timeout: int, stop: asyncio.Event) -> N
         backoff = 1.0
         if updates:
             await _handle_batch(application, updates)
-            offset = updates[-1].update_id + 1
+        if next_offset is not None:
+            offset = next_offset
 
 
 async def serve(
