@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.core.i18n import N_
@@ -34,13 +35,27 @@ class TelegramUser:
 
 
 def upsert_person(session: Session, user: TelegramUser) -> Person:
-    person = session.scalar(select(Person).where(Person.telegram_user_id == user.id))
+    """The person of this Telegram account, created on first contact, names kept current."""
+    found = select(Person).where(Person.telegram_user_id == user.id)
+    person = session.scalar(found)
     if person is None:
-        person = Person(telegram_user_id=user.id)
-        session.add(person)
+        # Updates of one chat run in order, but someone new may write in two chats at once (in
+        # private and in a group): insert unless there, and whoever comes second finds the row
+        # instead of failing on the unique account id.
+        statement: Insert
+        if session.get_bind().dialect.name == "postgresql":
+            statement = postgresql.insert(Person).on_conflict_do_nothing(
+                index_elements=["telegram_user_id"]
+            )
+        else:
+            statement = sqlite.insert(Person).on_conflict_do_nothing(
+                index_elements=["telegram_user_id"]
+            )
+        session.execute(statement.values(telegram_user_id=user.id))
+        person = session.scalars(found).one()
     person.first_name = user.first_name[:200]
-    person.username = user.username
-    person.telegram_language = user.language_code
+    person.username = user.username[:64] if user.username else None  # as long as the columns
+    person.telegram_language = user.language_code[:16] if user.language_code else None
     session.flush()
     return person
 
