@@ -208,3 +208,13 @@ async def test_raw_updates_are_delivered_whatever_allowed_updates_says(server):
     assert core.pending_updates(TOKEN) == [1, 2]
     await core.call(TOKEN, "getUpdates", {"timeout": 0, "offset": 3})
     assert core.pending_updates(TOKEN) == []
+
+
+async def test_a_file_with_any_name_downloads_and_a_missing_one_is_a_json_404(server, bot):
+    update = server.core.send_document(TOKEN, USER, "../../a\x07 b.pdf", b"%PDF", "application/pdf")
+    file = await bot.get_file(update["message"]["document"]["file_id"])
+    assert file.file_path.endswith("documents/" + update["message"]["document"]["file_id"] + ".pdf")
+    assert bytes(await file.download_as_bytearray()) == b"%PDF"
+    missing = f"{server.base_file_url}{TOKEN}/documents/file999.pdf"
+    async with aiohttp.ClientSession() as http, http.get(missing) as r:
+        assert r.status == 404 and (await r.json())["description"] == "Not Found"

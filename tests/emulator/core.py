@@ -672,17 +672,20 @@ class BotApiEmulator:
         name, content = bot.files[file_id]
         if len(content) > MAX_FILE_DOWNLOAD:
             raise ApiError(400, "Bad Request: file is too big")
+        # Telegram's own name, not the sender's ("documents/file_12.pdf"): a sender's name can
+        # hold anything ("../../x", control characters) and is no part of a download URL.
+        extension = re.sub(r"[^A-Za-z0-9]", "", name.rpartition(".")[2])[:8] if "." in name else ""
         return {
             "file_id": file_id,
             "file_unique_id": f"u{file_id}",
             "file_size": len(content),
-            "file_path": f"documents/{file_id}_{name}",
+            "file_path": f"documents/{file_id}" + (f".{extension}" if extension else ""),
         }
 
     def file_content(self, token: str, file_path: str) -> bytes | None:
         bot = self.bot(token)
-        file_id = file_path.split("/", 1)[-1].split("_", 1)[0]
-        entry = bot.files.get(file_id)
+        found = re.match(r"file\d+", file_path.rpartition("/")[2])  # "documents/file12.pdf"
+        entry = bot.files.get(found.group()) if found else None
         return entry[1] if entry else None
 
     # ------------------------------------------------------------ driver (people)
