@@ -57,9 +57,11 @@ class Services:
 
 
 def _text(value: object) -> str | None:
-    """A text field as Telegram sends it; None for anything else. python-telegram-bot does not
-    check types: a malformed update can carry a number where a text belongs."""
-    return value if isinstance(value, str) else None
+    """A text field as Telegram sends it; None for anything else (python-telegram-bot does not
+    check types: a malformed update can carry a number where a text belongs). NUL is dropped:
+    PostgreSQL cannot store it in a text column, and nobody types it; every other character,
+    control characters pasted from Word included, is kept as sent."""
+    return value.replace("\x00", "") if isinstance(value, str) else None
 
 
 def _number(value: object) -> int | None:

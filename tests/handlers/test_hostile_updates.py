@@ -175,6 +175,16 @@ async def test_fields_of_the_wrong_type_are_read_as_absent(harness, caplog):
     assert problems(caplog) == []
 
 
+async def test_nul_is_dropped_when_an_update_is_read(harness, caplog):
+    """The one character not kept as sent: PostgreSQL cannot store NUL in a text."""
+    await harness.principal(P)
+    await start_row(harness, P)
+    [question] = await harness.send(P, "Giữ\x00 vững\x07 Mức 2")
+    assert "Công việc/giải pháp" in question["text"]
+    assert draft(harness).expected_result == "Giữ vững\x07 Mức 2"
+    assert problems(caplog) == []
+
+
 # ------------------------------------------------------------------ 3. blocked mid-answer
 
 
@@ -321,7 +331,7 @@ async def test_a_level_4_number_in_other_digits_is_asked_again(harness, caplog):
 
 # Word's manual line break (vertical tab), a page break (form feed), BEL, ESC and other C0
 # controls, as they arrive when a teacher pastes from Word or a terminal.
-PASTED = "- Họp tổ 2 lần/tháng;\x0b- Dạy STEM\x07 \x1b[1mngay\x1b[0m\x0cHết\x00\x08\x1f."
+PASTED = "- Họp tổ 2 lần/tháng;\x0b- Dạy STEM\x07 \x1b[1mngay\x1b[0m\x0cHết\x01\x08\x1f."
 IN_DOCUMENT = "- Họp tổ 2 lần/tháng;\n- Dạy STEM [1mngay[0m\nHết."
 NAME = "Đặng\x07 Thị\x0bLan"
 
