@@ -60,7 +60,7 @@ def on_file(turn: Turn) -> list[View]:
     try:
         result = read_plan(incoming.file_bytes, incoming.file_name or "")
     except NotAPlan as exc:
-        log.info("not a plan (%s): %s", incoming.file_name, exc)
+        log.info("not a plan (%r): %s", incoming.file_name, exc)
         return [
             View(
                 [

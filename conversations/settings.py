@@ -195,7 +195,7 @@ def on_callback(turn: Turn) -> list[View]:
     action, args = pressed
     manager = can_manage_team(turn.member)
     if action in SCHOOL_STEPS | {"rh", "ug"} and not manager:
-        log.info("refused settings %s for member %s", action, turn.member and turn.member.id)
+        log.info("refused settings %r for member %s", action, turn.member and turn.member.id)
         return [View([bold(t._("Only the principal and vice-principals change this."))])]
     if action in QUESTIONS:
         enter(turn.state, FLOW, action, member_id=None)

@@ -269,7 +269,7 @@ def on_callback(turn: Turn) -> list[View]:
     if action == "l":
         return [team_view(turn)]
     if not can_manage_team(turn.member):
-        return _refuse(turn, f"team action {action}")
+        return _refuse(turn, f"team action {action!r}")  # repr: the data may hold a newline
     assert turn.member is not None
     number = (parse_number(args[0]) if args else None) or 0
     if action == "i" and args:
@@ -318,7 +318,7 @@ def on_callback(turn: Turn) -> list[View]:
             return [View([bold("🚫 " + t._("The link was revoked."))], edit=True)]
     else:
         refusal = permissions.Refusal.BAD_ROLE
-    log.info("team action %s refused (%s) for member %s", action, refusal, turn.member.id)
+    log.info("team action %r refused (%s) for member %s", action, refusal, turn.member.id)
     return [View([bold(t._(REFUSALS[refusal]))], toast=t._("Not allowed"))]
 
 

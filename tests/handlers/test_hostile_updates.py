@@ -33,6 +33,15 @@ def _log_everything(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
 
 
+async def setup_member(harness, user_id: int, role: str) -> None:
+    with harness.db.transaction() as session:
+        school = session.scalar(select(School))
+        _, code = members.add_member(session, school, f"Thành viên {user_id}", role, None)
+        code = code.code
+    harness.user(user_id)
+    await harness.send(user_id, f"/start {code}")
+
+
 def problems(caplog: pytest.LogCaptureFixture) -> list[str]:
     """What was logged at WARNING or above (an unhandled error is logged at ERROR)."""
     return [
@@ -314,6 +323,21 @@ async def test_forged_numbers_get_the_refusal_every_forged_button_gets(harness, 
     assert draft(harness).expected_result == "Giữ vững Mức 2"
     [plan] = await harness.send(P, "/plan")
     assert "1 dòng" in plan["text"]
+
+
+async def test_forged_data_cannot_write_lines_into_the_log(harness, caplog):
+    """What a button carries is logged with repr(): a newline in it stays on its line."""
+    await harness.principal(P)
+    await setup_member(harness, 31, "staff")
+    for user in (P, 31):
+        for data in ("t:x\n2026-01-01 ERROR fake", "c:x\nERROR:0", "r:o:1\nERROR", "zz\nERROR"):
+            await harness.forge(user, data)
+    harness.core.send_document(TOKEN, P, "a\nERROR.docx", b"not a plan", "application/pdf")
+    await harness.send(P, "/import")
+    harness.core.send_document(TOKEN, P, "a\nERROR.docx", b"not a plan", "application/pdf")
+    await harness._process(P)
+    assert [r.getMessage() for r in caplog.records if "\n" in r.getMessage()] == []
+    assert problems(caplog) == []
 
 
 async def test_a_level_4_number_in_other_digits_is_asked_again(harness, caplog):
