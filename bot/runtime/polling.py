@@ -79,6 +79,8 @@ async def fetch(
             continue
         bot.insert_callback_data(update)
         updates.append(update)
+    if raw and not ids:  # nothing to confirm them by: back off rather than ask again at once
+        raise TelegramError("getUpdates answered updates without an id")
     return updates, (max(ids) + 1 if ids else None)
 
 
