@@ -17,6 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.documents.docx_style import (
     FONT,
@@ -209,6 +210,7 @@ def write_docx(plan: PlanDocument) -> bytes:
 def write_xlsx(plan: PlanDocument, owners: dict[int, str], status: dict[int, str]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet (the type allows None)
 
     def append(values: list[object]) -> None:
         """A row of cells; text as a document can hold it, and kept as text: openpyxl would
