@@ -416,11 +416,6 @@ def _save(turn: Turn, row: PlanRow) -> list[View]:
     return [View([bold("✅ " + saved)]), registry.card_view(turn, row)]
 
 
-def on_repeat(turn: Turn) -> list[View]:
-    """An update seen before (the bot restarted before confirming it): ask the question again."""
-    return prompt(turn) if turn.state.flow == FLOW else []
-
-
 @registry.edit_from_card.provide
 def edit_from_card(turn: Turn, row: PlanRow, field: str) -> list[View]:
     """Edit one field from the row's card; the card is shown again once it is answered."""

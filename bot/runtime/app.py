@@ -153,7 +153,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
-    handler = functools.partial(turn_handler, on_repeat=add_row.on_repeat)
+    handler = functools.partial(turn_handler, on_repeat=fallback.on_repeat)
     public = functools.partial(handler, needs_member=False)
     application.add_handlers(
         [
