@@ -30,11 +30,12 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.core.clock import Clock, OffsetClock, SystemClock
 from bot.core.config import Settings
 from bot.core.i18n import LANGUAGES, resolve_language, translator
-from bot.runtime.frame import SERVICES, Services, turn_handler
+from bot.runtime.frame import SERVICES, Callback, Services, turn_handler
 from bot.runtime.polling import serve
 from bot.runtime.ratelimit import Limiter, Limits
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.sender import Sender
+from bot.ui.views import View
 from conversations import (
     add_row,
     digest,
@@ -51,6 +52,7 @@ from conversations import (
 from conversations import (
     settings as settings_flow,
 )
+from conversations.base import Turn, TurnFn
 from db.session import Database
 
 log = logging.getLogger(__name__)
@@ -151,10 +153,26 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         return None
 
 
+def _shown_again(fn: TurnFn) -> TurnFn:
+    """For a command that only shows something (the plan, a document): delivered again after
+    a stop between its commit and its answer, it is answered again, since that answer may be
+    the one that was lost (twice is better than never, as for reminders); to a member only,
+    as the first time."""
+
+    def again(turn: Turn) -> list[View]:
+        return fn(turn) if turn.member is not None else fallback.on_repeat(turn)
+
+    return again
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     handler = functools.partial(turn_handler, on_repeat=fallback.on_repeat)
     public = functools.partial(handler, needs_member=False)
+
+    def shows(fn: TurnFn) -> Callback:
+        return turn_handler(fn, on_repeat=_shown_again(fn))
+
     application.add_handlers(
         [
             # Anyone: onboarding and language.
@@ -163,21 +181,21 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("language", public(start.on_language), filters=private),
             CallbackQueryHandler(public(start.on_language_chosen), pattern=r"^l:"),
             # Members.
-            CommandHandler("plan", handler(plan.on_plan), filters=private),
+            CommandHandler("plan", shows(plan.on_plan), filters=private),
             CommandHandler("add", handler(add_row.on_add), filters=private),
-            CommandHandler("mine", handler(owners.on_mine), filters=private),
+            CommandHandler("mine", shows(owners.on_mine), filters=private),
             CommandHandler("report", handler(report.on_report), filters=private),
             CallbackQueryHandler(handler(report.on_callback), pattern=r"^g:"),
             CallbackQueryHandler(handler(reminders.on_callback), pattern=r"^n:"),
-            CommandHandler("digest", handler(digest.on_digest), filters=private),
+            CommandHandler("digest", shows(digest.on_digest), filters=private),
             CommandHandler("settings", handler(settings_flow.on_settings), filters=private),
             CallbackQueryHandler(handler(settings_flow.on_callback), pattern=r"^c:"),
             CommandHandler("linkgroup", handler(digest.on_linkgroup)),
-            CommandHandler("team", handler(team.on_team), filters=private),
+            CommandHandler("team", shows(team.on_team), filters=private),
             CommandHandler("invite", handler(team.on_invite), filters=private),
-            CommandHandler("export", handler(plan.on_export), filters=private),
+            CommandHandler("export", shows(plan.on_export), filters=private),
             CommandHandler("import", handler(import_plan.on_import), filters=private),
-            CommandHandler("report_year", handler(plan.on_report_year), filters=private),
+            CommandHandler("report_year", shows(plan.on_report_year), filters=private),
             CallbackQueryHandler(handler(import_plan.on_callback), pattern=r"^i:"),
             CommandHandler("school", handler(start.on_school), filters=private),
             CallbackQueryHandler(handler(start.on_school_chosen), pattern=r"^s:"),

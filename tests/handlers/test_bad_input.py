@@ -152,6 +152,21 @@ async def test_an_answer_delivered_again_in_any_conversation_gets_its_question_a
     assert await harness.replay(OWNER, mine) == []
 
 
+async def test_a_command_that_shows_something_delivered_again_is_answered_again(harness):
+    """Its answer (here the plan's documents) may be what a stop lost; a stranger's is not."""
+    await harness.principal(P)
+    export = harness.core.send_text(TOKEN, P, "/export")
+    first = await harness._process(P)
+    again = await harness.replay(P, export)
+    assert [m["document"]["file_name"] for m in first] == [
+        m["document"]["file_name"] for m in again
+    ]
+    harness.user(OTHER)
+    plan = harness.core.send_text(TOKEN, OTHER, "/plan")
+    assert await harness._process(OTHER)  # how to join
+    assert await harness.replay(OTHER, plan) == []
+
+
 async def test_stop_with_nothing_to_stop(harness):
     await harness.principal(P)
     notice, _ = await harness.send(P, "/skip")
