@@ -28,7 +28,7 @@ from bot.services.chatstate import enter, leave
 from bot.ui.render import question, row_card
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
-from conversations.base import Turn, stale_button
+from conversations.base import Turn, parse_number, stale_button
 from db.models import PlanRow, RowStatus
 
 log = logging.getLogger(__name__)
@@ -313,9 +313,10 @@ def on_text(turn: Turn) -> list[View]:
         return [_notice(t._("Please choose with the buttons.")), *prompt(turn)]
     if step == STEP_M4_NUMBER:
         digits = text.strip().lower().removeprefix("tiêu chí").strip().rstrip(".:")
-        if not digits.isdigit() or not 1 <= int(digits) <= 30:
+        m4 = parse_number(digits)
+        if m4 is None or not 1 <= m4 <= 30:
             return [_notice(t._("Please send a number, for example 2.")), *prompt(turn)]
-        enter(turn.state, FLOW, STEP_M4_TEXT, m4=int(digits))
+        enter(turn.state, FLOW, STEP_M4_TEXT, m4=m4)
         return prompt(turn)
     if step == STEP_M4_TEXT:
         number = int((turn.state.data or {}).get("m4") or 1)
@@ -350,12 +351,7 @@ def on_callback(turn: Turn) -> list[View]:
     t = turn.t
     data = (turn.incoming.callback_data or "")[len(PREFIX) :]
     *parts, version = data.split(":") if data else ["", ""]
-    if (
-        turn.state.flow != FLOW
-        or not version.isdigit()
-        or int(version) != turn.state.version
-        or not parts
-    ):
+    if turn.state.flow != FLOW or parse_number(version) != turn.state.version or not parts:
         log.info("stale or forged button %r from user %s", data, turn.incoming.user.id)
         return stale_button(turn, FLOW, prompt)
     row = _row(turn)
@@ -385,8 +381,9 @@ def on_callback(turn: Turn) -> list[View]:
         if args[0] == "m4" and regulation.has_level4:
             enter(turn.state, FLOW, STEP_M4_NUMBER)
             return prompt(turn)
-        if args[0].isdigit() and regulation.standard(int(args[0])):
-            enter(turn.state, FLOW, STEP_CRITERION, std=int(args[0]))
+        standard = parse_number(args[0])
+        if standard is not None and regulation.standard(standard):
+            enter(turn.state, FLOW, STEP_CRITERION, std=standard)
             view = prompt(turn)
             view[0].edit = True
             return view
@@ -417,11 +414,6 @@ def _save(turn: Turn, row: PlanRow) -> list[View]:
         position=row.position, year=row.plan.school_year
     )
     return [View([bold("✅ " + saved)]), registry.card_view(turn, row)]
-
-
-def on_repeat(turn: Turn) -> list[View]:
-    """An update seen before (the bot restarted before confirming it): ask the question again."""
-    return prompt(turn) if turn.state.flow == FLOW else []
 
 
 @registry.edit_from_card.provide

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -26,6 +27,9 @@ from db.models import ChatState, Member, Person, School
 
 log = logging.getLogger(__name__)
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
+# Ids and versions are INTEGER columns: 32 bits on PostgreSQL (SQLite's are wider).
+MAX_NUMBER = 2**31 - 1
+_NUMBER = re.compile(r"[0-9]{1,10}")
 
 
 @dataclass
@@ -83,12 +87,23 @@ class Turn:
 TurnFn = Callable[[Turn], list[View]]
 
 
+def parse_number(text: str | None) -> int | None:
+    """A number in callback data (an id, a version, a page) or typed as an answer: ASCII digits
+    only, within the database's INTEGER range; None for anything else, which the caller refuses
+    as it refuses any forged button. Every such number goes through here: `str.isdigit()` is
+    not enough ("²" passes it and fails `int()`, "١" turns into 1, and 99999999999999999999
+    overflows the database)."""
+    if text is None or _NUMBER.fullmatch(text) is None:
+        return None
+    value = int(text)
+    return value if value <= MAX_NUMBER else None
+
+
 def flow_button(turn: Turn, prefix: str, flow: str) -> tuple[str, list[str]] | None:
     """`prefix` + "action:arg…:version" pressed in `flow` at its current version, as
     (action, args); None for a button of an older message (or a forged one)."""
     parts = (turn.incoming.callback_data or "")[len(prefix) :].split(":")
-    version = parts[-1]
-    if turn.state.flow != flow or not version.isdigit() or int(version) != turn.state.version:
+    if turn.state.flow != flow or parse_number(parts[-1]) != turn.state.version:
         return None
     return parts[0], parts[1:-1]
 

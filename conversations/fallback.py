@@ -79,6 +79,14 @@ def on_step_command(turn: Turn) -> list[View]:
     ]
 
 
+def on_repeat(turn: Turn) -> list[View]:
+    """An update seen before (the bot stopped after committing it, before confirming it, and
+    maybe before answering): ask the open conversation's question again, whichever it is, so
+    nobody is left waiting for a reply that was lost; nothing when no conversation is open."""
+    flow = registry.flow(turn.state.flow)
+    return flow.prompt(turn) if flow is not None else []
+
+
 def on_file_unavailable(turn: Turn) -> list[View]:
     """Telegram would not hand over the file ("wrong file_id or temporarily unavailable"):
     bad input like any other: say so and ask the same question again."""

@@ -14,7 +14,7 @@ from bot.services import plans
 from bot.services.chatstate import enter, leave
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
-from conversations.base import MAX_DOWNLOAD_BYTES, Turn, stale_button
+from conversations.base import MAX_DOWNLOAD_BYTES, Turn, parse_number, stale_button
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def on_file(turn: Turn) -> list[View]:
     try:
         result = read_plan(incoming.file_bytes, incoming.file_name or "")
     except NotAPlan as exc:
-        log.info("not a plan (%s): %s", incoming.file_name, exc)
+        log.info("not a plan (%r): %s", incoming.file_name, exc)
         return [
             View(
                 [
@@ -155,7 +155,7 @@ def on_callback(turn: Turn) -> list[View]:
     if (
         turn.state.flow != FLOW
         or len(parts) not in (2, 3)
-        or parts[1] != str(turn.state.version)
+        or parse_number(parts[1]) != turn.state.version
         or not can_manage_team(turn.member)
     ):
         return stale_button(turn)

@@ -11,7 +11,7 @@ from bot.services.chatstate import enter, leave
 from bot.ui.render import short_row
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
-from conversations.base import Turn, stale_button
+from conversations.base import Turn, parse_number, stale_button
 from db.models import PlanRow, ProgressStatus, RowStatus
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ def on_callback(turn: Turn) -> list[View]:
     t = turn.t
     parts = (turn.incoming.callback_data or "")[len(PREFIX) :].split(":")
     action = parts[0]
-    numbers = [int(p) if p.isdigit() else -1 for p in parts[1:]]
+    numbers = [parse_number(p) for p in parts[1:]]
     row = _row(turn, numbers[0] if numbers else None)
     if row is None:
         return [

@@ -16,7 +16,7 @@ from bot.services.files import FileStore
 from bot.services.progress import row_progress, status_labels
 from bot.ui.render import short_row
 from bot.ui.views import Button, Later, Part, View, bold, italic, plain
-from conversations.base import Turn
+from conversations.base import Turn, parse_number
 from db.models import Plan, PlanRow
 
 PREFIX = "p:"
@@ -152,5 +152,5 @@ def on_callback(turn: Turn) -> list[View]:
     plan = plans.find_plan(turn.session, turn.school.id, year) if is_school_year(year) else None
     if plan is None:
         return [View([bold(t._("This plan was not found."))], toast=t._("Not found"))]
-    page = int(parts[2]) if parts[0] == "p" and len(parts) > 2 and parts[2].isdigit() else 0
+    page = (parse_number(parts[2]) if parts[0] == "p" and len(parts) > 2 else None) or 0
     return [plan_view(turn, plan, page)]

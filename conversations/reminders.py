@@ -16,7 +16,7 @@ from bot.services import outbox
 from bot.ui.notices import PREFIX, SNOOZE_DAYS
 from bot.ui.views import View, bold
 from conversations import registry
-from conversations.base import Turn
+from conversations.base import Turn, parse_number
 from db.models import OutboxItem, OutboxState
 
 log = logging.getLogger(__name__)
@@ -26,11 +26,14 @@ PERIODS = {"m": "mid_year", "e": "end_year"}  # a report started from a prompt i
 def on_callback(turn: Turn) -> list[View]:
     t = turn.t
     parts = (turn.incoming.callback_data or "")[len(PREFIX) :].split(":")
-    if parts[0] == "r" and len(parts) in (2, 3) and parts[1].isdigit():
+    numbers = [parse_number(p) for p in parts[1:3]]
+    row_id = numbers[0] if numbers else None
+    if parts[0] == "r" and len(parts) in (2, 3) and row_id is not None:
         period = PERIODS.get(parts[2] if len(parts) == 3 else "", "any")
-        return registry.report_on_row(turn, int(parts[1]), period)
-    if parts[0] == "z" and len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
-        return _snooze(turn, int(parts[1]), int(parts[2]))
+        return registry.report_on_row(turn, row_id, period)
+    days = numbers[1] if len(numbers) > 1 else None
+    if parts[0] == "z" and len(parts) == 3 and row_id is not None and days is not None:
+        return _snooze(turn, row_id, days)
     log.info(
         "unknown reminder button %r from member %s",
         turn.incoming.callback_data,

@@ -16,7 +16,7 @@ from bot.services.files import MAX_EVIDENCE_BYTES, FileStore
 from bot.ui.render import short_row
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
-from conversations.base import Turn, flow_button, stale_button
+from conversations.base import Turn, flow_button, parse_number, stale_button
 from db.models import PlanRow, ProgressReport, ProgressStatus, RowStatus
 
 log = logging.getLogger(__name__)
@@ -137,8 +137,9 @@ def on_callback(turn: Turn) -> list[View]:
     if pressed is None:
         return stale_button(turn, FLOW, prompt)
     action, args = pressed
-    if action == "r" and turn.state.step == STEP_ROW and args and args[0].isdigit():
-        row = plans.get_row(turn.session, turn.school.id, int(args[0]))
+    row_id = parse_number(args[0]) if args else None
+    if action == "r" and turn.state.step == STEP_ROW and row_id is not None:
+        row = plans.get_row(turn.session, turn.school.id, row_id)
         if row is None or row.status != RowStatus.ACTIVE or not _may_report(turn, row):
             log.info(
                 "refused report on row %s for member %s", args[0], turn.member and turn.member.id

@@ -12,7 +12,7 @@ from bot.services.chatstate import enter, leave
 from bot.ui.render import row_card
 from bot.ui.views import Button, Part, View, bold, italic, plain
 from conversations import registry
-from conversations.base import Turn, stale_button
+from conversations.base import Turn, parse_number, stale_button
 from db.models import PlanRow, ProgressStatus, RowStatus
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def on_callback(turn: Turn) -> list[View]:
     t = turn.t
     parts = (turn.incoming.callback_data or "")[len(PREFIX) :].split(":")
     action = parts[0]
-    row_id = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+    row_id = parse_number(parts[1]) if len(parts) > 1 else None
     row = plans.get_row(turn.session, turn.school.id, row_id) if row_id else None
     if row is None or row.status != RowStatus.ACTIVE:
         log.info(
@@ -141,7 +141,7 @@ def on_callback(turn: Turn) -> list[View]:
         if (
             turn.state.flow != FLOW_DELETE
             or data.get("row_id") != row.id
-            or parts[2] != str(turn.state.version)
+            or parse_number(parts[2]) != turn.state.version
         ):
             return stale_button(turn)
         position = row.position

@@ -25,7 +25,7 @@ from bot.services import members
 from bot.services.chatstate import enter, leave
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
-from conversations.base import Turn, flow_button, stale_button
+from conversations.base import Turn, flow_button, parse_number, stale_button
 from db.models import Member
 
 log = logging.getLogger(__name__)
@@ -195,14 +195,14 @@ def on_callback(turn: Turn) -> list[View]:
     action, args = pressed
     manager = can_manage_team(turn.member)
     if action in SCHOOL_STEPS | {"rh", "ug"} and not manager:
-        log.info("refused settings %s for member %s", action, turn.member and turn.member.id)
+        log.info("refused settings %r for member %s", action, turn.member and turn.member.id)
         return [View([bold(t._("Only the principal and vice-principals change this."))])]
     if action in QUESTIONS:
         enter(turn.state, FLOW, action, member_id=None)
         return prompt(turn)
-    if action == "rh" and args and args[0].isdigit():
+    index = parse_number(args[0]) if args else None
+    if action == "rh" and index is not None:
         current = school_settings.load(turn.school)
-        index = int(args[0])
         if index < len(current.holidays):
             kept = tuple(h for i, h in enumerate(current.holidays) if i != index)
             school_settings.update(turn.school, holidays=kept)

@@ -9,7 +9,7 @@ from bot.services.members import memberships
 from bot.ui.render import role_name
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
-from conversations.base import Turn
+from conversations.base import Turn, parse_number
 
 log = logging.getLogger(__name__)
 
@@ -157,10 +157,8 @@ def on_school_chosen(turn: Turn) -> list[View]:
     """Switch to another of the person's own memberships (checked: never someone else's)."""
     t = turn.t
     data = (turn.incoming.callback_data or "")[2:]
-    chosen = next(
-        (m for m in memberships(turn.session, turn.person) if data.isdigit() and m.id == int(data)),
-        None,
-    )
+    member_id = parse_number(data)
+    chosen = next((m for m in memberships(turn.session, turn.person) if m.id == member_id), None)
     if chosen is None:
         log.info("refused school switch %r for user %s", data, turn.incoming.user.id)
         return [View([bold(t._("This button is no longer valid."))])]

@@ -13,7 +13,7 @@ from bot.services.chatstate import enter, leave
 from bot.ui.render import role_name
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
-from conversations.base import Turn
+from conversations.base import Turn, parse_number
 from db.models import Role
 
 log = logging.getLogger(__name__)
@@ -269,9 +269,9 @@ def on_callback(turn: Turn) -> list[View]:
     if action == "l":
         return [team_view(turn)]
     if not can_manage_team(turn.member):
-        return _refuse(turn, f"team action {action}")
+        return _refuse(turn, f"team action {action!r}")  # repr: the data may hold a newline
     assert turn.member is not None
-    number = int(args[0]) if args and args[0].isdigit() else 0
+    number = (parse_number(args[0]) if args else None) or 0
     if action == "i" and args:
         return _create_invite(turn, args[0], len(args) > 1 and args[1] == "many")
     if action == "m":
@@ -318,7 +318,7 @@ def on_callback(turn: Turn) -> list[View]:
             return [View([bold("🚫 " + t._("The link was revoked."))], edit=True)]
     else:
         refusal = permissions.Refusal.BAD_ROLE
-    log.info("team action %s refused (%s) for member %s", action, refusal, turn.member.id)
+    log.info("team action %r refused (%s) for member %s", action, refusal, turn.member.id)
     return [View([bold(t._(REFUSALS[refusal]))], toast=t._("Not allowed"))]
 
 

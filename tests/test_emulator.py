@@ -170,3 +170,51 @@ async def test_flood_limits_answer_429_with_retry_after(server, bot):
         await bot.send_message(USER, "hai")
     server.core.user(43, "Lan")
     await bot.send_message(43, "chat khác thì được")
+
+
+async def test_a_file_made_unavailable_is_refused_by_get_file(server, bot):
+    sent = await bot.send_document(USER, b"minh chung", filename="mc.pdf")
+    server.core.file_unavailable(TOKEN, sent.document.file_id)
+    with pytest.raises(BadRequest, match="temporarily unavailable"):
+        await bot.get_file(sent.document.file_id)
+    [refusal] = server.core.refused(TOKEN, injected=True)
+    assert refusal["method"].lower() == "getfile" and refusal["injected"]
+    assert server.core.refused(TOKEN) == []  # asked for by the test: not the bot's mistake
+
+
+async def test_refusals_the_bot_caused_are_recorded(server, bot):
+    with pytest.raises(BadRequest, match="text is empty"):
+        await bot.send_message(USER, " ")
+    [refusal] = server.core.refused(TOKEN)
+    assert refusal == {
+        "method": "sendMessage",
+        "status": 400,
+        "description": "Bad Request: message text is empty",
+        "injected": False,
+        "chat_id": USER,
+    }
+
+
+async def test_raw_updates_are_delivered_whatever_allowed_updates_says(server):
+    core = server.core
+    post = {"message_id": 1, "date": 1, "chat": {"id": -100, "type": "channel", "title": "K"}}
+    channel = core.push_raw(TOKEN, {"channel_post": {**post, "text": "tin"}})
+    core.send_text(TOKEN, USER, "hi")
+    status, body = await core.call(
+        TOKEN, "getUpdates", {"timeout": 0, "allowed_updates": ["message", "callback_query"]}
+    )
+    assert status == 200
+    assert [u["update_id"] for u in body["result"]] == [channel["update_id"], 2]
+    assert core.pending_updates(TOKEN) == [1, 2]
+    await core.call(TOKEN, "getUpdates", {"timeout": 0, "offset": 3})
+    assert core.pending_updates(TOKEN) == []
+
+
+async def test_a_file_with_any_name_downloads_and_a_missing_one_is_a_json_404(server, bot):
+    update = server.core.send_document(TOKEN, USER, "../../a\x07 b.pdf", b"%PDF", "application/pdf")
+    file = await bot.get_file(update["message"]["document"]["file_id"])
+    assert file.file_path.endswith("documents/" + update["message"]["document"]["file_id"] + ".pdf")
+    assert bytes(await file.download_as_bytearray()) == b"%PDF"
+    missing = f"{server.base_file_url}{TOKEN}/documents/file999.pdf"
+    async with aiohttp.ClientSession() as http, http.get(missing) as r:
+        assert r.status == 404 and (await r.json())["description"] == "Not Found"

@@ -1,7 +1,8 @@
 """The look of every DOCX the bot writes: landscape A4, Times New Roman, plain tables.
 
 Built with python-docx; the only raw XML is what it has no API for (a header row repeated on
-every page, borderless layout tables, the East Asian font name).
+every page, borderless layout tables, the East Asian font name). Text goes in through
+`add_paragraph`, `add_run` and `set_cell_text`, which make it fit XML (`document_text`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from bot.documents.text import document_text
+
 FONT = "Times New Roman"
 
 
@@ -28,6 +31,15 @@ def set_font(run: Run, size: float = 13, bold: bool = False, italic: bool = Fals
     run.italic = italic
     fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
     fonts.set(qn("w:eastAsia"), FONT)
+
+
+def add_run(
+    paragraph: Paragraph, text: str, size: float = 13, bold: bool = False, italic: bool = False
+) -> Run:
+    """A run of `text` (as a document can hold it) in the document's font."""
+    run = paragraph.add_run(document_text(text))
+    set_font(run, size, bold, italic)
+    return run
 
 
 def add_paragraph(
@@ -44,7 +56,7 @@ def add_paragraph(
     if align is not None:
         paragraph.alignment = align
     paragraph.paragraph_format.space_after = Pt(space_after)
-    set_font(paragraph.add_run(text), size, bold, italic)
+    add_run(paragraph, text, size, bold, italic)
     return paragraph
 
 
@@ -56,7 +68,7 @@ def set_cell_text(
     align: WD_ALIGN_PARAGRAPH | None = None,
     size: float = 12,
 ) -> None:
-    lines = text.split("\n") if text else [""]
+    lines = document_text(text).split("\n") if text else [""]
     first = cell.paragraphs[0]
     fresh = not first.runs
     for i, line in enumerate(lines):
@@ -64,7 +76,7 @@ def set_cell_text(
         if align is not None:
             paragraph.alignment = align
         paragraph.paragraph_format.space_after = Pt(0)
-        set_font(paragraph.add_run(line), size, bold)
+        add_run(paragraph, line, size, bold)
 
 
 def repeat_header(row: _Row) -> None:

@@ -11,6 +11,8 @@ from docx import Document
 from docx.shared import Cm, Pt
 from qrcode.image.pure import PyPNGImage
 
+from bot.documents.text import document_text
+
 
 @dataclass(frozen=True)
 class LinkCard:
@@ -33,7 +35,7 @@ def write_links_docx(path: Path, school: str, cards: list[LinkCard]) -> None:
     style = document.styles["Normal"]
     style.font.name = "Times New Roman"
     style.font.size = Pt(13)
-    document.add_heading(f"{school} — link tham gia trợ lý caitien", level=1)
+    document.add_heading(document_text(f"{school} — link tham gia trợ lý caitien"), level=1)
     document.add_paragraph(
         "Mỗi thầy/cô quét mã QR hoặc mở link của mình trên điện thoại (Telegram). "
         "Mỗi link chỉ dùng cho một người."
@@ -43,9 +45,10 @@ def write_links_docx(path: Path, school: str, cards: list[LinkCard]) -> None:
     for card in cards:
         cells = table.add_row().cells
         who = cells[0].paragraphs[0]
-        who.add_run(card.name).bold = True
-        cells[0].add_paragraph(card.role + (f" — {card.title}" if card.title else ""))
-        cells[0].add_paragraph(card.url)
+        who.add_run(document_text(card.name)).bold = True
+        role = card.role + (f" — {card.title}" if card.title else "")
+        cells[0].add_paragraph(document_text(role))
+        cells[0].add_paragraph(document_text(card.url))
         picture = cells[1].paragraphs[0].add_run()
         picture.add_picture(io.BytesIO(qr_png(card.url)), width=Cm(4))
     document.save(str(path))

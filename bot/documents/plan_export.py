@@ -22,12 +22,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.documents.docx_style import (
     FONT,
     add_paragraph,
+    add_run,
     borderless,
     new_document,
     repeat_header,
     set_cell_text,
-    set_font,
 )
+from bot.documents.text import document_text
 from bot.domain.catalog import Regulation, is_level4_code
 from bot.domain.constants import BLOCK_LEVEL_4
 from bot.services.plans import PlanDocument
@@ -114,8 +115,7 @@ def write_docx(plan: PlanDocument) -> bytes:
     set_cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, align=center, size=13)
     p = right.add_paragraph()
     p.alignment = center
-    run = p.add_run("Độc lập - Tự do - Hạnh phúc")
-    set_font(run, 13, bold=True)
+    run = add_run(p, "Độc lập - Tự do - Hạnh phúc", 13, bold=True)
     run.underline = True
     day = plan.date
     add_paragraph(
@@ -214,14 +214,23 @@ def write_xlsx(plan: PlanDocument, owners: dict[int, str], status: dict[int, str
     workbook = Workbook()
     sheet = workbook.active
     assert isinstance(sheet, Worksheet)  # a new workbook's one sheet (the type allows None)
+
+    def append(values: list[object]) -> None:
+        """A row of cells; text as a document can hold it, and kept as text: openpyxl would
+        store a text starting with "=" as a formula (one Excel cannot read, or worse)."""
+        sheet.append([document_text(v) if isinstance(v, str) else v for v in values])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+
     sheet.title = plan.school_year
-    sheet.append(
+    append(
         [
             f"KẾ HOẠCH CẢI TIẾN CHẤT LƯỢNG GIÁO DỤC NĂM HỌC {plan.school_year} — "
             f"{plan.school.upper()}"
         ]
     )
-    sheet.append([*HEADERS, *XLSX_EXTRA])
+    append([*HEADERS, *XLSX_EXTRA])
     bold = Font(name=FONT, bold=True)
     for cell in sheet[2]:
         cell.font = bold
@@ -233,7 +242,7 @@ def write_xlsx(plan: PlanDocument, owners: dict[int, str], status: dict[int, str
             assert isinstance(item, PlanRow)
             row = item
             number += 1
-            sheet.append(
+            append(
                 [
                     *_cells(row, plan.regulation, number),
                     row.start_date,
@@ -248,10 +257,10 @@ def write_xlsx(plan: PlanDocument, owners: dict[int, str], status: dict[int, str
         else:
             at = sheet.max_row + 1
             if kind == "block":
-                sheet.append([str(item)])
+                append([str(item)])
                 sheet.merge_cells(start_row=at, start_column=1, end_row=at, end_column=width)
             else:
-                sheet.append(["", str(item)])
+                append(["", str(item)])
                 sheet.merge_cells(start_row=at, start_column=2, end_row=at, end_column=width)
             sheet.cell(at, 1 if kind == "block" else 2).font = bold
     for column, cm in zip("ABCDEFGHI", WIDTHS_CM, strict=True):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from bot.documents.docx_style import add_paragraph, new_document, set_cell_text, set_font
+from bot.documents.docx_style import add_paragraph, add_run, new_document, set_cell_text
 from bot.documents.plan_export import criterion_cell, grouped_rows
 from bot.services.plans import PlanDocument
 from bot.services.progress import RowProgress, status_vi
@@ -88,8 +88,8 @@ def write_report_docx(plan: PlanDocument, progress: list[RowProgress]) -> bytes:
         for label, value in lines:
             paragraph = document.add_paragraph()
             paragraph.paragraph_format.space_after = Pt(0)
-            set_font(paragraph.add_run(f"{label}: "), bold=True)
-            set_font(paragraph.add_run(value or "—"))
+            add_run(paragraph, f"{label}: ", bold=True)
+            add_run(paragraph, value or "—")
         last: dict[object, ProgressReport] = {}
         for report in item.reports:
             last.pop(report.member_id, None)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.constants import SCHOOL_YEAR_FIRST_MONTH
 
-_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
+_YEAR = re.compile(r"([0-9]{4})-([0-9]{4})")  # ASCII digits: "٢٠٢٦-٢٠٢٧" is not a year
 
 
 def school_year_of(day: dt.date) -> str:
@@ -24,7 +24,7 @@ def current_school_year(tz: ZoneInfo, now: dt.datetime | None = None) -> str:
 
 
 def is_school_year(text: str) -> bool:
-    m = _YEAR.match(text)
+    m = _YEAR.fullmatch(text)
     return m is not None and int(m.group(2)) == int(m.group(1)) + 1
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.constants import ParseMode
+from telegram.error import NetworkError
 from telegram.ext import (
     Application,
     BaseUpdateProcessor,
@@ -30,13 +31,14 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.core.clock import Clock, OffsetClock, SystemClock
 from bot.core.config import Settings
 from bot.core.i18n import LANGUAGES, resolve_language, translator
-from bot.runtime.frame import SERVICES, Services, turn_handler
+from bot.runtime.frame import SERVICES, Callback, Services, turn_handler
 from bot.runtime.polling import serve
 from bot.runtime.ptb_types import App
 from bot.runtime.ratelimit import Limiter, Limits
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.sender import Sender
 from bot.runtime.workshop import Workshop
+from bot.ui.views import View
 from conversations import (
     add_row,
     digest,
@@ -53,6 +55,7 @@ from conversations import (
 from conversations import (
     settings as settings_flow,
 )
+from conversations.base import Turn, TurnFn
 from db.session import Database
 
 log = logging.getLogger(__name__)
@@ -107,8 +110,13 @@ async def post_init(application: App) -> None:
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the error with its traceback and tell the user, in their language, to try again."""
-    log.error("error while handling an update", exc_info=context.error)
+    """Log the error and tell the user, in their language, to try again. The network failing
+    under a reply (the answer is stored; only the message was lost) is a warning on one line;
+    anything else is an error with its traceback."""
+    if isinstance(context.error, NetworkError):  # TimedOut included
+        log.warning("a reply could not be sent (%s); the answer is stored", context.error)
+    else:
+        log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat and update.effective_user:
         settings: Settings = context.application.bot_data[SERVICES].settings
         t = translator(
@@ -153,10 +161,26 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         return None
 
 
+def _shown_again(fn: TurnFn) -> TurnFn:
+    """For a command that only shows something (the plan, a document): delivered again after
+    a stop between its commit and its answer, it is answered again, since that answer may be
+    the one that was lost (twice is better than never, as for reminders); to a member only,
+    as the first time."""
+
+    def again(turn: Turn) -> list[View]:
+        return fn(turn) if turn.member is not None else fallback.on_repeat(turn)
+
+    return again
+
+
 def register(application: App) -> None:
     private = filters.ChatType.PRIVATE
-    handler = functools.partial(turn_handler, on_repeat=add_row.on_repeat)
+    handler = functools.partial(turn_handler, on_repeat=fallback.on_repeat)
     public = functools.partial(handler, needs_member=False)
+
+    def shows(fn: TurnFn) -> Callback:
+        return turn_handler(fn, on_repeat=_shown_again(fn))
+
     application.add_handlers(
         [
             # Anyone: onboarding and language.
@@ -165,21 +189,21 @@ def register(application: App) -> None:
             CommandHandler("language", public(start.on_language), filters=private),
             CallbackQueryHandler(public(start.on_language_chosen), pattern=r"^l:"),
             # Members.
-            CommandHandler("plan", handler(plan.on_plan), filters=private),
+            CommandHandler("plan", shows(plan.on_plan), filters=private),
             CommandHandler("add", handler(add_row.on_add), filters=private),
-            CommandHandler("mine", handler(owners.on_mine), filters=private),
+            CommandHandler("mine", shows(owners.on_mine), filters=private),
             CommandHandler("report", handler(report.on_report), filters=private),
             CallbackQueryHandler(handler(report.on_callback), pattern=r"^g:"),
             CallbackQueryHandler(handler(reminders.on_callback), pattern=r"^n:"),
-            CommandHandler("digest", handler(digest.on_digest), filters=private),
+            CommandHandler("digest", shows(digest.on_digest), filters=private),
             CommandHandler("settings", handler(settings_flow.on_settings), filters=private),
             CallbackQueryHandler(handler(settings_flow.on_callback), pattern=r"^c:"),
             CommandHandler("linkgroup", handler(digest.on_linkgroup)),
-            CommandHandler("team", handler(team.on_team), filters=private),
+            CommandHandler("team", shows(team.on_team), filters=private),
             CommandHandler("invite", handler(team.on_invite), filters=private),
-            CommandHandler("export", handler(plan.on_export), filters=private),
+            CommandHandler("export", shows(plan.on_export), filters=private),
             CommandHandler("import", handler(import_plan.on_import), filters=private),
-            CommandHandler("report_year", handler(plan.on_report_year), filters=private),
+            CommandHandler("report_year", shows(plan.on_report_year), filters=private),
             CallbackQueryHandler(handler(import_plan.on_callback), pattern=r"^i:"),
             CommandHandler("school", handler(start.on_school), filters=private),
             CallbackQueryHandler(handler(start.on_school_chosen), pattern=r"^s:"),
@@ -219,7 +243,8 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
     )
-    builder = builder.request(request or HTTPXRequest(connection_pool_size=64))
+    # Answers wait up to 20 s: a document upload or a busy Bot API can take longer than PTB's 5 s.
+    builder = builder.request(request or HTTPXRequest(connection_pool_size=64, read_timeout=20.0))
     builder = builder.get_updates_request(
         get_updates_request or HTTPXRequest(connection_pool_size=1)
     )

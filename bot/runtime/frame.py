@@ -1,13 +1,13 @@
 """The frame every handler runs in: who is this, where are they, commit, then reply.
 
-For each update: read it into plain data (`Incoming`; an update with no user or no chat, such
-as a channel post or a button on an inline message, is skipped), download an attached file,
-then run the handler and its database transaction in a worker thread, so that no turn, export
-or chart ever holds up the event loop and the other chats. The transaction commits *before*
-anything is sent, so an answer is stored before the bot replies to it; a redelivered update is
-not applied twice (the current question is asked again instead). Updates of one chat still run
-one after the other (`bot.runtime.app.PerChatUpdateProcessor` holds the chat while its turn is
-in the thread).
+For each update: read it into plain data (`Incoming`; anything but a message or a button press
+with a user and a chat, such as an edited message, a channel post or a button on an inline
+message, is skipped), download an attached file, then run the handler and its database
+transaction in a worker thread, so that no turn, export or chart ever holds up the event loop
+and the other chats. The transaction commits *before* anything is sent, so an answer is
+stored before the bot replies to it; a redelivered update is not applied twice (the current
+question is asked again instead). Updates of one chat still run one after the other
+(`bot.runtime.app.PerChatUpdateProcessor` holds the chat while its turn is in the thread).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from telegram import Document, Message, PhotoSize, Update
+from telegram import Bot, Document, Message, PhotoSize, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
@@ -59,52 +59,69 @@ class Services:
     wake: Callable[[], None] = lambda: None
 
 
+def _text(value: object) -> str | None:
+    """A text field as Telegram sends it; None for anything else (python-telegram-bot does not
+    check types: a malformed update can carry a number where a text belongs). NUL is dropped:
+    PostgreSQL cannot store it in a text column, and nobody types it; every other character,
+    control characters pasted from Word included, is kept as sent."""
+    return value.replace("\x00", "") if isinstance(value, str) else None
+
+
+def _number(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def read_update(update: Update) -> Incoming | None:
-    """The parts of an update the conversations read; None when it has no user or no chat."""
+    """The parts of an update the conversations read; None when it is not a message or a
+    button press, or has no user or no chat: an edited message, a channel post, a button on an
+    inline message (no `message`), a message without `from`, ids that are not numbers.
+    python-telegram-bot's handlers match some of these (a CommandHandler also matches an edited
+    "/start"), so the frame skips them here, once for every handler. Fields of the wrong type
+    are read as absent."""
+    if update.message is None and update.callback_query is None:
+        return None
     user = update.effective_user
     chat = update.effective_chat
     if user is None or chat is None:
         return None
+    user_id, chat_id, update_id = _number(user.id), _number(chat.id), _number(update.update_id)
+    if user_id is None or chat_id is None or update_id is None:
+        return None
     incoming = Incoming(
-        update_id=update.update_id,
-        chat_id=chat.id,
-        chat_type=chat.type,
-        user=TelegramUser(user.id, user.first_name, user.username, user.language_code),
+        update_id=update_id,
+        chat_id=chat_id,
+        chat_type=_text(chat.type) or "",
+        user=TelegramUser(
+            user_id,
+            _text(user.first_name) or "",
+            _text(user.username),
+            _text(user.language_code),
+        ),
     )
     if update.callback_query:
-        incoming.callback_data = update.callback_query.data or ""
+        incoming.callback_data = _text(update.callback_query.data) or ""
         message = update.callback_query.message
-        incoming.callback_message_id = message.message_id if message else None
+        incoming.callback_message_id = _number(message.message_id) if message else None
     elif update.message:
         msg = update.message
-        incoming.text = msg.text
-        incoming.attachment = msg.text is None
+        incoming.text = _text(msg.text)
+        incoming.attachment = incoming.text is None
+        file: Document | PhotoSize | None = msg.document
         if msg.document is not None:
-            incoming.file_name = msg.document.file_name or "file"
-            incoming.file_size = msg.document.file_size
-            incoming.file_mime = msg.document.mime_type
-            incoming.file_id = msg.document.file_id
+            incoming.file_name = _text(msg.document.file_name) or "file"
+            incoming.file_mime = _text(msg.document.mime_type)
         elif msg.photo:
-            photo = msg.photo[-1]
-            incoming.file_name = f"anh-{photo.file_unique_id}.jpg"
-            incoming.file_size = photo.file_size
+            file = msg.photo[-1]  # the largest size
+            incoming.file_name = f"anh-{_text(file.file_unique_id) or 'photo'}.jpg"
             incoming.file_mime = "image/jpeg"
-            incoming.file_id = photo.file_id
-        if msg.text and msg.text.startswith("/"):
-            head, *rest = msg.text.split(maxsplit=1)
+        if file is not None:
+            incoming.file_size = _number(file.file_size)
+            incoming.file_id = _text(file.file_id)
+        if incoming.text and incoming.text.startswith("/"):
+            head, *rest = incoming.text.split(maxsplit=1)
             incoming.command = head[1:].split("@", 1)[0].lower()
             incoming.args = rest[0].split() if rest else []
     return incoming
-
-
-def _attachment(update: Update) -> Document | PhotoSize | None:
-    """The file a message carries (the largest size of a photo)."""
-    message = update.message
-    if message is None:
-        return None
-    if message.document is not None:
-        return message.document
-    return message.photo[-1] if message.photo else None
 
 
 @dataclass(frozen=True)
@@ -158,13 +175,12 @@ def _run_turn(
     return _Outcome(views, turn.wake_sender)
 
 
-async def _download(update: Update, incoming: Incoming) -> bool:
+async def _download(bot: Bot, incoming: Incoming) -> bool:
     """Fetch the attached file (when small enough to be read); False when Telegram refused."""
-    attached = _attachment(update)
-    if attached is None or (attached.file_size or 0) > MAX_DOWNLOAD_BYTES:
+    if incoming.file_id is None or (incoming.file_size or 0) > MAX_DOWNLOAD_BYTES:
         return True
     try:
-        file = await attached.get_file()
+        file = await bot.get_file(incoming.file_id)
         incoming.file_bytes = bytes(await file.download_as_bytearray())
     except TelegramError as exc:  # e.g. "Wrong file_id or the file is temporarily unavailable"
         log.info("could not download a file from user %s: %s", incoming.user.id, exc)
@@ -181,9 +197,9 @@ def turn_handler(
         services: Services = context.application.bot_data[SERVICES]
         incoming = read_update(update)
         if incoming is None:
-            log.info("update %s has no user or no chat: skipped", update.update_id)
+            log.info("update %s is not a message or a button in a chat: skipped", update.update_id)
             return
-        run = fn if await _download(update, incoming) else on_file_unavailable
+        run = fn if await _download(context.bot, incoming) else on_file_unavailable
         loop = asyncio.get_running_loop()
         outcome = await loop.run_in_executor(
             services.turns,
@@ -203,6 +219,9 @@ def turn_handler(
         try:
             await deliver(update, context, views)
         except Forbidden as exc:  # they blocked the bot while the answer was on its way
+            if incoming.chat_id != incoming.user.id:  # a group that removed the bot, not them
+                log.info("chat %s refused the answer: %s", incoming.chat_id, exc.message)
+                return
             log.info("user %s blocked the bot: %s", incoming.user.id, exc.message)
             if await loop.run_in_executor(services.turns, _blocked, services, incoming.user.id):
                 services.wake()

@@ -7,9 +7,9 @@ its update from the inbox in its own transaction. So a slow turn (an export) in 
 delays the others, and after a crash what was received but not handled is handled at the next
 start, once (a committed turn has already deleted its update).
 
-Updates are fetched as raw JSON (`Bot.do_api_request`) and read one by one: an update that
-python-telegram-bot cannot read is logged and confirmed past, never retried forever (the
-library's `get_updates` would raise for the whole batch, again at every start).
+Updates are fetched as raw JSON and read one by one (`fetch`): an update that
+python-telegram-bot cannot read is logged on one line and confirmed past with its batch, never
+retried forever.
 """
 
 from __future__ import annotations
@@ -20,10 +20,13 @@ import datetime as dt
 import gc
 import logging
 import signal
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
-from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
+from telegram.error import RetryAfter, TelegramError
+from telegram.ext import ExtBot
+from telegram.warnings import PTBUserWarning
 
 from bot.runtime import loopwatch
 from bot.runtime.frame import SERVICES, Services
@@ -36,12 +39,74 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
 MAX_BACKOFF = 30.0
-MAX_IN_FLIGHT = 256  # updates being handled at once; polling waits beyond that
+# How long a long poll's answer may take beyond its `timeout`.
+READ_SLACK = 5.0
+# `fetch` asks for getUpdates through `do_api_request`, which warns that `get_updates` exists;
+# that method is what cannot be used here (see `fetch`).
+warnings.filterwarnings("ignore", r"Please use 'Bot\.getUpdates'", PTBUserWarning)
+MAX_IN_FLIGHT = 64  # updates received and not finished; polling waits beyond that (a backlog
+# stays with Telegram, not in memory, and a stop has little to finish)
 STOP_GRACE = 10.0  # seconds the turns in flight get to finish at a stop
 
 
 def _seconds(value: float | dt.timedelta) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def read(item: dict[str, Any], bot: ExtBot[Any]) -> Update | None:
+    """One update as python-telegram-bot reads it; None (logged on one line) when it cannot."""
+    try:
+        update = Update.de_json(item, bot)
+    except Exception as exc:  # whatever the parser raises: TypeError, KeyError, ...
+        reason = " ".join(str(exc).split())[:200]
+        log.warning(
+            "update %s could not be read (%s: %s); skipped",
+            item.get("update_id"),
+            type(exc).__name__,
+            reason,
+        )
+        return None
+    bot.insert_callback_data(update)
+    return update
+
+
+async def fetch(
+    bot: ExtBot[Any], offset: int | None, timeout: int
+) -> tuple[list[tuple[dict[str, Any], Update]], int | None]:
+    """One getUpdates call: the updates that could be read (each with its raw JSON, which the
+    inbox keeps), and the offset that confirms the whole batch (None when nothing came).
+
+    Not `bot.get_updates`: it parses the batch in one go (`Update.de_list`), so a single update
+    python-telegram-bot cannot read (a `message` that is not an object, a field of a newer Bot
+    API with an unexpected type) raises for the whole batch before its ids are known. The
+    offset then never moves past it and the bot fails on the same batch at every restart; PTB's
+    own Updater logs the error and asks again with the same offset, so it gets the same batch
+    forever. "Last offset + 1" would only guess: after a restart there is no last offset, and
+    it would drop the good updates of the batch. So the batch comes raw, each update is parsed
+    on its own; one that cannot be read is logged on one line and skipped, and the offset
+    still moves past the highest id of the batch, which confirms it with the others.
+    """
+    raw = await bot.do_api_request(
+        "getUpdates",
+        api_kwargs={"offset": offset, "timeout": timeout, "allowed_updates": ALLOWED_UPDATES},
+        read_timeout=timeout + READ_SLACK,
+    )
+    if not isinstance(raw, list):
+        raise TelegramError(f"getUpdates answered {type(raw).__name__}, not a list")
+    updates: list[tuple[dict[str, Any], Update]] = []
+    ids: list[int] = []
+    for item in raw:
+        update_id = item.get("update_id") if isinstance(item, dict) else None
+        if not isinstance(update_id, int):
+            log.warning("getUpdates returned an update without an id; skipped")
+            continue
+        ids.append(update_id)
+        update = read(item, bot)
+        if update is not None:
+            updates.append((item, update))
+    if raw and not ids:  # nothing to confirm them by: back off rather than ask again at once
+        raise TelegramError("getUpdates answered updates without an id")
+    return updates, (max(ids) + 1 if ids else None)
 
 
 class Poller:
@@ -54,6 +119,7 @@ class Poller:
         self.services = services
         self.in_flight: dict[int, asyncio.Task[None]] = {}
         self.handled: list[int] = []  # finished since the last commit of the inbox
+        self.stopping = False
 
     async def _db(self, fn: Any, *args: Any) -> Any:
         def unit() -> Any:
@@ -62,39 +128,42 @@ class Poller:
 
         return await asyncio.get_running_loop().run_in_executor(self.services.turns, unit)
 
-    def _dispatch(self, raw: dict[str, Any]) -> None:
-        update_id = raw.get("update_id")
-        if not isinstance(update_id, int):
-            log.warning("an update without an update_id was skipped")
+    def _dispatch(self, update: Update) -> None:
+        if update.update_id in self.in_flight:
             return
-        try:
-            update = Update.de_json(raw, self.application.bot)
-        except Exception as exc:  # malformed: confirmed past, never retried
-            log.warning("update %s could not be read (%s); skipped", update_id, type(exc).__name__)
-            self.handled.append(update_id)
-            return
-        if update is None or update_id in self.in_flight:
-            return
-        task = asyncio.create_task(self._handle(update))
-        self.in_flight[update_id] = task
+        self.in_flight[update.update_id] = asyncio.create_task(self._handle(update))
 
     async def _handle(self, update: Update) -> None:
         processor = self.application.update_processor
+        started = False
+
+        async def turn() -> None:  # runs once the chat's earlier updates are done
+            nonlocal started
+            if self.stopping:  # not begun before the stop: kept in the inbox for the next start
+                return
+            started = True
+            await self.application.process_update(update)
+
         try:
-            await processor.process_update(update, self.application.process_update(update))
+            await processor.process_update(update, turn())
         except Exception:
             log.exception("update %s failed", update.update_id)
         finally:
             self.in_flight.pop(update.update_id, None)
-            self.handled.append(update.update_id)
+            if started:
+                self.handled.append(update.update_id)
 
     async def recover(self) -> int | None:
         """Handle what was received before a stop or a crash; the next offset."""
         pending: list[dict[str, Any]] = await self._db(inbox.pending)
         if pending:
             log.info("%d update(s) received before the restart are handled now", len(pending))
-        for raw in pending:
-            self._dispatch(raw)
+        for item in pending:
+            update = read(item, self.application.bot)
+            if update is None:
+                self.handled.append(item["update_id"])  # unreadable now: forgotten, not retried
+            else:
+                self._dispatch(update)
         ids = [r["update_id"] for r in pending if isinstance(r.get("update_id"), int)]
         return max(ids) + 1 if ids else None
 
@@ -107,50 +176,39 @@ class Poller:
                     list(self.in_flight.values()), return_when=asyncio.FIRST_COMPLETED
                 )
                 continue
-            fetch = asyncio.ensure_future(
-                self.application.bot.do_api_request(
-                    "getUpdates",
-                    api_kwargs={
-                        "offset": offset,
-                        "timeout": self.timeout,
-                        "allowed_updates": ALLOWED_UPDATES,
-                    },
-                    read_timeout=self.timeout + 10,
-                )
-            )
+            fetching = asyncio.ensure_future(fetch(self.application.bot, offset, self.timeout))
             stopping = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({fetching, stopping}, return_when=asyncio.FIRST_COMPLETED)
             stopping.cancel()
-            if not fetch.done():  # stopped while waiting: that batch was never confirmed
-                fetch.cancel()
+            if not fetching.done():  # stopped while waiting: that batch was never confirmed
+                fetching.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await fetch
+                    await fetching
                 break
             try:
-                batch = fetch.result()
+                batch, next_offset = fetching.result()
             except RetryAfter as exc:
                 await asyncio.sleep(_seconds(exc.retry_after))
                 continue
-            except (TimedOut, NetworkError, Conflict) as exc:
+            except TelegramError as exc:  # network, timeout, conflict, an answer not understood
                 log.warning("getUpdates failed (%s); retrying in %.0f s", exc, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
             backoff = 1.0
-            raw = [u for u in batch if isinstance(u, dict)] if isinstance(batch, list) else []
             handled, self.handled = self.handled, []
-            if raw or handled:
-                await self._db(inbox.store, raw, handled)  # durable before it is confirmed
-            ids = [u["update_id"] for u in raw if isinstance(u.get("update_id"), int)]
-            if ids:
-                offset = max(ids) + 1
-            for update in raw:
+            if batch or handled:  # durable before it is confirmed (by the next getUpdates)
+                await self._db(inbox.store, [raw for raw, _ in batch], handled)
+            if next_offset is not None:
+                offset = next_offset
+            for _, update in batch:
                 self._dispatch(update)
         await self.finish()
 
     async def finish(self) -> None:
         """At a stop: let the turns in flight finish (they commit), forget what was handled;
         what had not started stays in the inbox for the next start."""
+        self.stopping = True  # what waits for its chat's turn now stays in the inbox
         if self.in_flight:
             await asyncio.wait(list(self.in_flight.values()), timeout=STOP_GRACE)
         handled, self.handled = self.handled, []

@@ -38,6 +38,7 @@ class Scheduler:
         self.scheduler = AsyncIOScheduler(timezone=dt.UTC, job_defaults=JOB_DEFAULTS)
         self._stop = asyncio.Event()
         self._sender_task: asyncio.Task[None] | None = None
+        self._materialising = asyncio.Lock()  # held by a run in progress (see `stop`)
 
     def materialise_now(self) -> outbox.Materialised:
         with self.db.transaction() as session:
@@ -52,11 +53,12 @@ class Scheduler:
         return result
 
     async def _materialise_job(self) -> None:
-        try:
-            result = await asyncio.to_thread(self.materialise_now)
-        except Exception:
-            log.exception("materialising the outbox failed; the next run covers the gap")
-            return
+        async with self._materialising:
+            try:
+                result = await asyncio.to_thread(self.materialise_now)
+            except Exception:
+                log.exception("materialising the outbox failed; the next run covers the gap")
+                return
         if result.created:
             self.sender.wake()
 
@@ -72,9 +74,16 @@ class Scheduler:
         self._sender_task = asyncio.create_task(self.sender.run(self._stop))
 
     async def stop(self) -> None:
-        """Stop scheduling; let the sender finish the message in flight."""
+        """Stop scheduling, once a materialiser run in progress is done; let the sender finish
+        the message in flight."""
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+            # APScheduler's shutdown cancels the job coroutines still running (and logs each as
+            # an error) while their thread goes on. So: no new run, let a run submitted just now
+            # start (it takes the lock at once), wait for the run in progress, then shut down.
+            self.scheduler.pause()
+            await asyncio.sleep(0)
+            async with self._materialising:
+                self.scheduler.shutdown(wait=False)
         self._stop.set()
         self.sender.wake()
         if self._sender_task is not None:

@@ -96,5 +96,5 @@ class Workshop:
 
     def shutdown(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)  # the workers exit cleanly
             self._pool = None

@@ -10,11 +10,23 @@ import tempfile
 from pathlib import Path
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
+# File systems allow 255 bytes to a name (not characters: "ệ" is 3 bytes, "🎓" 4); the stored
+# name also carries a 13-byte hash prefix.
+MAX_NAME_BYTES = 200
 
 
 def safe_name(name: str) -> str:
+    """The sender's file name as a name on disk: no path or control characters, at most 120
+    characters and MAX_NAME_BYTES bytes, its extension kept."""
     cleaned = re.sub(r"[\\/:*?\"<>|\x00-\x1f]+", "_", name).strip(" .")
-    return cleaned[:120] or "file"
+    stem, dot, extension = cleaned.rpartition(".")
+    if not dot or len(extension) > 10:
+        stem, extension = cleaned, ""
+    suffix = f".{extension}" if extension else ""
+    stem = stem[: 120 - len(suffix)]
+    while stem and len((stem + suffix).encode()) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return (stem + suffix).strip(" .") or "file"
 
 
 class FileStore:

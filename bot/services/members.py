@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
 from bot.core.i18n import N_
@@ -71,23 +72,36 @@ def arrive(session: Session, user: TelegramUser, chat_id: int) -> Arrival:
 
 
 def upsert_person(session: Session, user: TelegramUser, person: Person | None = None) -> Person:
-    """The person of a Telegram account, created or brought up to date (`person`: found
-    already)."""
+    """The person of this Telegram account, created on first contact, names kept current
+    (`person`: found already by the caller)."""
+    found = select(Person).where(Person.telegram_user_id == user.id)
     if person is None:
-        person = session.scalar(select(Person).where(Person.telegram_user_id == user.id))
-    new = person is None
+        person = session.scalar(found)
     if person is None:
-        person = Person(telegram_user_id=user.id)
-        session.add(person)
-    # Assigned only when changed: an unchanged person costs no UPDATE and no flush.
-    if person.first_name != user.first_name[:200]:
-        person.first_name = user.first_name[:200]
-    if person.username != user.username:
-        person.username = user.username
-    if person.telegram_language != user.language_code:
-        person.telegram_language = user.language_code
-    if new:
-        session.flush()  # its id, for the memberships and the chat state
+        # Updates of one chat run in order, but someone new may write in two chats at once (in
+        # private and in a group): insert unless there, and whoever comes second finds the row
+        # instead of failing on the unique account id.
+        statement: Insert
+        if session.get_bind().dialect.name == "postgresql":
+            statement = postgresql.insert(Person).on_conflict_do_nothing(
+                index_elements=["telegram_user_id"]
+            )
+        else:
+            statement = sqlite.insert(Person).on_conflict_do_nothing(
+                index_elements=["telegram_user_id"]
+            )
+        session.execute(statement.values(telegram_user_id=user.id))
+        person = session.scalars(found).one()
+    # As long as the columns; assigned only when changed (no UPDATE, no flush otherwise).
+    first_name = user.first_name[:200]
+    username = user.username[:64] if user.username else None
+    language = user.language_code[:16] if user.language_code else None
+    if person.first_name != first_name:
+        person.first_name = first_name
+    if person.username != username:
+        person.username = username
+    if person.telegram_language != language:
+        person.telegram_language = language
     return person
 
 

@@ -85,16 +85,17 @@ def add_evidence(
     content: bytes,
     telegram_file_id: str | None = None,
 ) -> Evidence:
-    """Keep a file on disk and record it on the report."""
+    """Keep a file on disk and record it on the report (what Telegram says about the file cut
+    to the columns' lengths: PostgreSQL refuses longer values)."""
     path, digest = store.save(school_id, report.row_id, name, content)
     evidence = Evidence(
         report_id=report.id,
-        file_name=name,
-        mime_type=mime,
+        file_name=name[:255],
+        mime_type=mime[:100] if mime else None,
         size=len(content),
         sha256=digest,
         path=path,
-        telegram_file_id=telegram_file_id,
+        telegram_file_id=telegram_file_id[:200] if telegram_file_id else None,
     )
     session.add(evidence)
     session.flush()

@@ -61,9 +61,19 @@ HTML_TAGS = {
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, description: str, parameters: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        status: int,
+        description: str,
+        parameters: dict[str, Any] | None = None,
+        *,
+        injected: bool = False,
+    ):
         super().__init__(description)
         self.status, self.description, self.parameters = status, description, parameters
+        # True when a test asked for this refusal (fail_next, block, flood limits, a file made
+        # unavailable): the bot did nothing wrong. Other refusals are the bot's own mistakes.
+        self.injected = injected
 
 
 def utf16_len(text: str) -> int:
@@ -189,6 +199,11 @@ class BotState:
     flood_refusals: int = 0  # 429 answers given because a limit was exceeded
     slow: dict[str, float] = field(default_factory=dict)  # method → seconds before answering
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # file_id → (name, bytes)
+    unavailable: set[str] = field(default_factory=set)  # file ids getFile refuses
+    # Every call answered with an error: method, status, description, injected (see ApiError).
+    refusals: list[dict[str, Any]] = field(default_factory=list)
+    # Raw updates (`push_raw`): delivered whatever `allowed_updates` says.
+    raw_update_ids: set[int] = field(default_factory=set)
     webhook: str = ""
     poller: asyncio.Future[None] | None = None
     new_update: Signal = field(default_factory=Signal)
@@ -288,6 +303,16 @@ class BotApiEmulator:
             return 200, {"ok": True, "result": result}
         except ApiError as exc:
             entry["status"] = exc.status
+            if token in self.bots:
+                self.bots[token].refusals.append(
+                    {
+                        "method": method,
+                        "status": exc.status,
+                        "description": exc.description,
+                        "injected": exc.injected,
+                        "chat_id": params.get("chat_id"),
+                    }
+                )
             body: dict[str, Any] = {
                 "ok": False,
                 "error_code": exc.status,
@@ -322,9 +347,9 @@ class BotApiEmulator:
             if failure.method.lower() == name and failure.times > 0:
                 failure.times -= 1
                 parameters = {"retry_after": failure.retry_after} if failure.retry_after else None
-                raise ApiError(failure.status, failure.description, parameters)
+                raise ApiError(failure.status, failure.description, parameters, injected=True)
         if name in EVENT_METHODS and params.get("chat_id") in bot.blocked:
-            raise ApiError(403, "Forbidden: bot was blocked by the user")
+            raise ApiError(403, "Forbidden: bot was blocked by the user", injected=True)
         if name in SEND_METHODS:
             self._flood_check(bot, params)
 
@@ -350,7 +375,10 @@ class BotApiEmulator:
                 bot.flood_refusals += 1
                 retry = max(1, math.ceil(wait))
                 raise ApiError(
-                    429, f"Too Many Requests: retry after {retry}", {"retry_after": retry}
+                    429,
+                    f"Too Many Requests: retry after {retry}",
+                    {"retry_after": retry},
+                    injected=True,
                 )
 
     def _m_getme(self, bot: BotState, p: dict[str, Any]) -> dict[str, Any]:
@@ -410,7 +438,13 @@ class BotApiEmulator:
         deadline = time.monotonic() + float(p.get("timeout") or 0)
 
         def ready() -> list[dict[str, Any]]:
-            found = [u for u in bot.updates if not allowed or any(k in u for k in allowed)]
+            found = [
+                u
+                for u in bot.updates
+                if not allowed
+                or any(k in u for k in allowed)
+                or u.get("update_id") in bot.raw_update_ids
+            ]
             return found[:limit]
 
         while not (found := ready()):
@@ -627,22 +661,31 @@ class BotApiEmulator:
 
     def _m_getfile(self, bot: BotState, p: dict[str, Any]) -> dict[str, Any]:
         file_id = str(p.get("file_id", ""))
+        if file_id in bot.unavailable:
+            raise ApiError(
+                400,
+                "Bad Request: wrong file_id or the file is temporarily unavailable",
+                injected=True,
+            )
         if file_id not in bot.files:
             raise ApiError(400, "Bad Request: invalid file_id")
         name, content = bot.files[file_id]
         if len(content) > MAX_FILE_DOWNLOAD:
             raise ApiError(400, "Bad Request: file is too big")
+        # Telegram's own name, not the sender's ("documents/file_12.pdf"): a sender's name can
+        # hold anything ("../../x", control characters) and is no part of a download URL.
+        extension = re.sub(r"[^A-Za-z0-9]", "", name.rpartition(".")[2])[:8] if "." in name else ""
         return {
             "file_id": file_id,
             "file_unique_id": f"u{file_id}",
             "file_size": len(content),
-            "file_path": f"documents/{file_id}_{name}",
+            "file_path": f"documents/{file_id}" + (f".{extension}" if extension else ""),
         }
 
     def file_content(self, token: str, file_path: str) -> bytes | None:
         bot = self.bot(token)
-        file_id = file_path.split("/", 1)[-1].split("_", 1)[0]
-        entry = bot.files.get(file_id)
+        found = re.match(r"file\d+", file_path.rpartition("/")[2])  # "documents/file12.pdf"
+        entry = bot.files.get(found.group()) if found else None
         return entry[1] if entry else None
 
     # ------------------------------------------------------------ driver (people)
@@ -763,6 +806,29 @@ class BotApiEmulator:
             "chat": self._chat(user_id),
         }
         return self._callback(token, user_id, message, data)
+
+    def push_raw(self, token: str, update: dict[str, Any]) -> dict[str, Any]:
+        """Deliver `update` exactly as given (an `update_id` is added when it has none), even
+        when `allowed_updates` leaves its kind out or python-telegram-bot cannot parse it: a
+        channel post, an edited message, a `message` that is not an object."""
+        bot = self.bot(token)
+        raw = {"update_id": next(bot.update_ids), **update}
+        bot.raw_update_ids.add(raw["update_id"])
+        bot.updates.append(raw)
+        bot.new_update.fire()
+        return raw
+
+    def file_unavailable(self, token: str, file_id: str) -> None:
+        """getFile refuses this file from now on, as Telegram sometimes does."""
+        self.bot(token).unavailable.add(file_id)
+
+    def refused(self, token: str, injected: bool = False) -> list[dict[str, Any]]:
+        """The calls answered with an error; by default only those no test asked for."""
+        return [r for r in self.bot(token).refusals if injected or not r["injected"]]
+
+    def pending_updates(self, token: str) -> list[int]:
+        """Ids of the updates the bot has not confirmed yet (offset not past them)."""
+        return [u["update_id"] for u in self.bot(token).updates]
 
     def messages(self, token: str, chat_id: int) -> list[dict[str, Any]]:
         return list(self.bot(token).messages.get(chat_id, {}).values())

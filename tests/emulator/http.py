@@ -71,8 +71,9 @@ class EmulatorServer:
 
     async def _file(self, request: web.Request) -> web.Response:
         content = self.core.file_content(request.match_info["token"], request.match_info["path"])
-        if content is None:
-            raise web.HTTPNotFound()
+        if content is None:  # as Telegram's file server answers
+            body = {"ok": False, "error_code": 404, "description": "Not Found"}
+            return web.json_response(body, status=404)
         return web.Response(body=content)
 
     async def _control(self, request: web.Request) -> web.Response:
@@ -114,6 +115,10 @@ class EmulatorServer:
                 "user",
                 "set_limits",
                 "flood_refusals",
+                "push_raw",
+                "file_unavailable",
+                "refused",
+                "pending_updates",
             ):
                 result = getattr(core, action)(**args)
             else:

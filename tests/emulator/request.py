@@ -45,7 +45,9 @@ class EmulatorRequest(BaseRequest):
         if file_match is not None:
             token = urllib.parse.unquote(file_match.group(1))
             content = self.core.file_content(token, file_match.group(2))
-            return (200, content) if content is not None else (404, b"Not Found")
+            if content is None:  # as Telegram's file server answers
+                return 404, b'{"ok": false, "error_code": 404, "description": "Not Found"}'
+            return 200, content
         match = _URL.search(url)
         if match is None:
             return 404, b'{"ok": false, "error_code": 404, "description": "Not Found"}'

@@ -6,6 +6,8 @@ from db.models import PlanRow, RowStatus
 from tests.conftest import TOKEN
 from tests.handlers.conftest import buttons
 from tests.handlers.test_add_row import start_row
+from tests.handlers.test_report import OWNER
+from tests.handlers.test_report import setup as setup_report
 
 P, OTHER = 20, 21
 
@@ -127,6 +129,42 @@ async def test_an_update_delivered_twice_is_applied_once(harness):
     assert "Công việc/giải pháp" in again["text"]  # the question again, not the next one
     row = draft(harness)
     assert row.expected_result == "Giữ vững Mức 2" and row.tasks is None
+
+
+async def test_an_answer_delivered_again_in_any_conversation_gets_its_question_again(harness):
+    """The bot stopped after committing an answer and before replying: when Telegram delivers
+    it again, the open conversation's question is asked (the reply was maybe never sent)."""
+    await setup_report(harness)
+    await harness.send(OWNER, "/report")
+    await harness.press(OWNER, "1. 1.4")
+    press = harness.core.press(TOKEN, OWNER, button_text="Hoàn thành")
+    [question] = await harness._process(OWNER)
+    assert "Vài dòng" in question["text"]
+    [again] = await harness.replay(OWNER, press)
+    assert again["text"] == question["text"]
+    answer = harness.core.send_text(TOKEN, OWNER, "Đã làm")
+    [files] = await harness._process(OWNER)
+    [again] = await harness.replay(OWNER, answer)
+    assert "minh chứng" in files["text"] and again["text"] == files["text"]
+    # Outside any conversation, a command delivered again is not answered twice.
+    mine = harness.core.send_text(TOKEN, OWNER, "/cancel")
+    await harness._process(OWNER)
+    assert await harness.replay(OWNER, mine) == []
+
+
+async def test_a_command_that_shows_something_delivered_again_is_answered_again(harness):
+    """Its answer (here the plan's documents) may be what a stop lost; a stranger's is not."""
+    await harness.principal(P)
+    export = harness.core.send_text(TOKEN, P, "/export")
+    first = await harness._process(P)
+    again = await harness.replay(P, export)
+    assert [m["document"]["file_name"] for m in first] == [
+        m["document"]["file_name"] for m in again
+    ]
+    harness.user(OTHER)
+    plan = harness.core.send_text(TOKEN, OTHER, "/plan")
+    assert await harness._process(OTHER)  # how to join
+    assert await harness.replay(OTHER, plan) == []
 
 
 async def test_stop_with_nothing_to_stop(harness):

@@ -8,7 +8,10 @@ reminder, 429 and 403, and /settings.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
+import threading
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -16,6 +19,7 @@ from sqlalchemy import select
 from bot.domain import school_settings
 from bot.domain.school_settings import Holiday
 from bot.runtime.ratelimit import Limiter, Limits
+from bot.runtime.scheduler import Scheduler
 from bot.runtime.sender import Sender
 from bot.services import members, outbox, owners, plans, progress
 from db.models import Member, OutboxItem, ProgressReport, School
@@ -371,3 +375,29 @@ async def test_chats_take_turns_so_one_busy_chat_does_not_hold_up_the_others(har
     order = [int(c["params"]["chat_id"]) for c in harness.core.calls(TOKEN, "sendMessage")][-7:]
     assert order.index(LAN) < 3 and order.index(HAI) < 3  # not after the principal's five
     assert order.count(P) == 5
+
+
+async def test_a_stop_while_the_materialiser_runs_waits_for_the_run(harness, caplog):
+    """SIGTERM in the middle of a run: the run finishes its transaction, nothing is cancelled
+    half-way (APScheduler's shutdown would cancel it and log an error)."""
+    caplog.set_level(logging.INFO)
+    scheduler = Scheduler(harness.db, harness.clock, harness.sender, interval=60)
+    started, finish, runs = threading.Event(), threading.Event(), []
+    materialise = scheduler.materialise_now
+
+    def slow() -> outbox.Materialised:
+        started.set()
+        finish.wait(5)
+        runs.append(materialise())
+        return runs[-1]
+
+    scheduler.materialise_now = slow  # type: ignore[method-assign]
+    await scheduler.start()
+    assert await asyncio.to_thread(started.wait, 5)
+    stopping = asyncio.create_task(scheduler.stop())
+    await asyncio.sleep(0.2)
+    assert not stopping.done()  # waiting for the run
+    finish.set()
+    await asyncio.wait_for(stopping, 5)
+    assert len(runs) == 1
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []

@@ -145,3 +145,17 @@ def test_xlsx_has_the_understood_values(saved):
     first = data[0]
     assert first[1].startswith("Tiêu chí 1.4") and first[11] == 5_000_000
     assert first[10].date() == dt.date(2026, 9, 30)
+
+
+def test_a_plan_with_control_characters_and_formulas_exports(saved):
+    document, _, owners = saved
+    row = document.rows[0]
+    row.tasks = '=HYPERLINK("http://x")\x0b- Họp tổ\x07'
+    row.notes = "=1+"
+    exported = docx.Document(io.BytesIO(write_docx(document)))
+    cells = {c.text for r in exported.tables[1].rows for c in r.cells}
+    assert '=HYPERLINK("http://x")\n- Họp tổ' in cells
+    sheet = load_workbook(io.BytesIO(write_xlsx(document, owners, {}))).active
+    cells = {c.value: c.data_type for r in sheet.iter_rows() for c in r if c.value}
+    assert cells['=HYPERLINK("http://x")\n- Họp tổ'] == "s"  # text, not a formula
+    assert cells["=1+"] == "s"

@@ -1,6 +1,7 @@
 """Storage on a real SQLite file: pragmas, aware datetimes, scoping, rows, history, drafts."""
 
 import datetime as dt
+import threading
 
 import pytest
 from sqlalchemy import select, text
@@ -10,7 +11,7 @@ from bot.services.chatstate import enter, load_state, mark_seen, seen
 from bot.services.invites import JoinOutcome, join_with_code
 from bot.services.members import TelegramUser, upsert_person
 from bot.services.schools import create_school
-from db.models import ChatState, Member, PlanRow, RowHistory, RowStatus, School
+from db.models import ChatState, Member, Person, PlanRow, RowHistory, RowStatus, School
 from tests.conftest import sqlite_only
 
 NOW = dt.datetime(2026, 11, 23, 21, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
@@ -145,3 +146,30 @@ def test_target_level():
     assert plans.target_level("Giữ vững mức 2") == 2
     assert plans.target_level("Đạt Mức 3 so với hiện trạng") == 3
     assert plans.target_level("Thực hiện hiệu quả các chuyên đề") is None
+
+
+def test_a_new_person_in_two_chats_at_once_is_created_once(db):
+    """Someone new writes in private and in a group at the same moment: the two turns run at
+    once (one chat at a time is the rule, not one person), and both find the same person."""
+    inserted, found = threading.Event(), []
+
+    def first() -> None:
+        with db.transaction() as session:
+            found.append(upsert_person(session, TelegramUser(77, "Hà")).id)
+            inserted.set()
+            threading.Event().wait(0.3)  # still in its transaction when the second one looks
+
+    def second() -> None:
+        inserted.wait(5)
+        with db.transaction() as session:
+            found.append(upsert_person(session, TelegramUser(77, "Hà", "ha_gv", "vi" * 20)).id)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(found) == 2 and found[0] == found[1]
+    with db.transaction() as session:
+        [person] = session.scalars(select(Person).where(Person.telegram_user_id == 77))
+        assert person.username == "ha_gv" and person.telegram_language == ("vi" * 20)[:16]
