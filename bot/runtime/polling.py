@@ -233,7 +233,7 @@ async def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    watch = loopwatch.start_from_environment()  # CAITIEN_LOOP_WATCH: stall figures, at stop
+    watch: loopwatch.LoopWatch | None = None
     await application.initialize()
     services: Services = application.bot_data[SERVICES]
     if services.workshop is not None:  # the document workers start with the bot (off the loop:
@@ -248,6 +248,8 @@ async def serve(
         # What start-up made lives as long as the process: out of the collector's sight, so a
         # full collection (in whichever thread triggers it) stays short and the loop never waits.
         gc.freeze()
+        # CAITIEN_LOOP_WATCH: stall figures from the moment the bot serves until it stops.
+        watch = loopwatch.start_from_environment()
         await poll(application, timeout, stop)  # returns once stopped, turns finished
         log.info("caitien stopping")
         if scheduler is not None:
