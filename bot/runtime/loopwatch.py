@@ -4,8 +4,9 @@ how late it wakes up.
 While the loop runs synchronous work (a SQL query, writing a DOCX), no other update is
 handled, so the lateness of a short sleep is how long every user waited for that work. Off by
 default; `CAITIEN_LOOP_WATCH=/path/to/file.json` starts it once `serve()` has started up (the
-menus set, the scheduler running: from the first poll) until the stop, and then writes `{"longest_stall_ms": ..., "stalls_over_50ms": ...}` to that file (the throughput
-benchmark reads it).
+menus set, the scheduler running: from the first poll) until the stop, and then writes
+`{"longest_stall_ms": ..., "stalls_over_50ms": ...}` to that file (the throughput benchmark
+reads it).
 """
 
 from __future__ import annotations
