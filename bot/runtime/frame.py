@@ -163,12 +163,11 @@ def _run_turn(
         if seen(state, incoming.update_id):
             log.info("update %s delivered again; not applied twice", incoming.update_id)
             views = on_repeat(turn) if on_repeat else []
-        elif needs_member and member is None:
-            mark_seen(state, incoming.update_id)
-            views = onboarding(turn)
         else:
+            views = onboarding(turn) if needs_member and member is None else fn(turn)
+            # Marked last, in the same transaction: the chat state is written once per turn
+            # (an early mark would be flushed before the handler's first query, then again).
             mark_seen(state, incoming.update_id)
-            views = fn(turn)
         inbox.forget(session, [incoming.update_id])  # handled once: leaves with this commit
     if services.workshop is None:  # made here, after the commit, still off the event loop
         views = make_now(views)

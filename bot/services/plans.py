@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -116,6 +116,7 @@ def get_row(session: Session, school_id: int, row_id: int) -> PlanRow | None:
             select(PlanRow)
             .join(Plan, Plan.id == PlanRow.plan_id)
             .where(PlanRow.id == row_id, Plan.school_id == school_id)
+            .options(contains_eager(PlanRow.plan))  # the plan comes with it (joined already)
         )
         if row is not None:
             found[(school_id, row_id)] = row
