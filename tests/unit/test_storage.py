@@ -2,6 +2,7 @@
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 from sqlalchemy import select, text
@@ -157,7 +158,7 @@ def test_a_new_person_in_two_chats_at_once_is_created_once(db):
         with db.transaction() as session:
             found.append(upsert_person(session, TelegramUser(77, "Hà")).id)
             inserted.set()
-            threading.Event().wait(0.3)  # still in its transaction when the second one looks
+            time.sleep(0.3)  # still in its transaction when the second one looks
 
     def second() -> None:
         inserted.wait(5)
