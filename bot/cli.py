@@ -26,7 +26,7 @@ from bot.documents.staff import StaffListError, read_staff_list
 from bot.domain.catalog import LEVELS, load_catalog
 from bot.domain.invite_links import deep_link
 from bot.domain.schoolyear import is_school_year
-from bot.runtime.app import run
+from bot.runtime.app import CannotStart, run
 from bot.services import members, outbox_preview, owners, schools
 from bot.services.files import FileStore
 from bot.services.plans import (
@@ -392,6 +392,6 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "plan":
             _plan_export(db, settings, args)
         return 0
-    except UsageError as exc:
+    except (UsageError, CannotStart) as exc:
         sys.stderr.write(f"caitien: {exc}\n")
         return 2

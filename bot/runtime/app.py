@@ -16,7 +16,7 @@ from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.constants import ParseMode
-from telegram.error import NetworkError
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     Application,
     BaseUpdateProcessor,
@@ -288,4 +288,15 @@ def run(settings: Settings, now: dt.datetime | None = None) -> None:
         log.warning("the clock is set to %s (caitien run --now); it runs on from there", now)
     application = build_application(settings, db, clock=clock)
     log.info("caitien starting (long polling)")
-    asyncio.run(serve(application, settings.polling_timeout, build_scheduler(application, clock)))
+    try:
+        asyncio.run(
+            serve(application, settings.polling_timeout, build_scheduler(application, clock))
+        )
+    except (NetworkError, InvalidToken) as exc:  # before it ever polled: say so in one line
+        raise CannotStart(
+            f"cannot reach the Bot API at {settings.telegram_api_base_url} ({exc})"
+        ) from exc
+
+
+class CannotStart(Exception):
+    """`caitien run` could not talk to the Bot API at all (no network, a wrong URL or token)."""

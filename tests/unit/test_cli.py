@@ -51,6 +51,27 @@ def test_run_without_token_is_refused(db_url):
     assert done.returncode == 2 and "TELEGRAM_BOT_TOKEN" in done.stderr
 
 
+def test_run_that_cannot_reach_the_bot_api_says_so_in_one_line(db_url):
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "TELEGRAM_BOT_TOKEN": "123:abc",
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",  # nothing listens there
+        "CAITIEN_LOG_LEVEL": "WARNING",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--now", "2026-12-01T09:30:00+07:00"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    [line] = [line for line in done.stderr.splitlines() if line.startswith("caitien: ")]
+    assert "cannot reach the Bot API at http://127.0.0.1:9/bot" in line
+    assert "123:abc" not in done.stderr
+
+
 def test_help_lists_commands(db_url):
     done = caitien(db_url, "--help")
     assert done.returncode == 0
