@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import gc
 import logging
 import signal
@@ -31,6 +30,7 @@ from telegram.warnings import PTBUserWarning
 from bot.runtime import loopwatch
 from bot.runtime.frame import SERVICES, Services
 from bot.runtime.ptb_types import App
+from bot.runtime.sender import seconds
 from bot.services import inbox
 
 if TYPE_CHECKING:
@@ -47,10 +47,6 @@ warnings.filterwarnings("ignore", r"Please use 'Bot\.getUpdates'", PTBUserWarnin
 MAX_IN_FLIGHT = 64  # updates received and not finished; polling waits beyond that (a backlog
 # stays with Telegram, not in memory, and a stop has little to finish)
 STOP_GRACE = 10.0  # seconds the turns in flight get to finish at a stop
-
-
-def _seconds(value: float | dt.timedelta) -> float:
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 def read(item: dict[str, Any], bot: ExtBot[Any]) -> Update | None:
@@ -188,7 +184,7 @@ class Poller:
             try:
                 batch, next_offset = fetching.result()
             except RetryAfter as exc:
-                await asyncio.sleep(_seconds(exc.retry_after))
+                await asyncio.sleep(seconds(exc.retry_after))
                 continue
             except TelegramError as exc:  # network, timeout, conflict, an answer not understood
                 log.warning("getUpdates failed (%s); retrying in %.0f s", exc, backoff)

@@ -31,7 +31,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
-from telegram import Message as TgMessage
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
@@ -69,27 +68,27 @@ def markup(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
     )
 
 
-async def send(bot: Bot, chat_id: int, message: Message) -> TgMessage | None:
+async def send(bot: Bot, chat_id: int, message: Message) -> None:
     """Send one message as Telegram wants it (HTML, no link previews)."""
     if message.photo is not None:
-        return await bot.send_photo(
+        await bot.send_photo(
             chat_id,
             InputFile(message.photo, filename="chart.png"),
             caption=message.html,
             parse_mode=ParseMode.HTML,
             reply_markup=markup(message.buttons),
         )
-    if message.document is not None:
+    elif message.document is not None:
         name, content = message.document
-        return await bot.send_document(
+        await bot.send_document(
             chat_id,
             InputFile(content, filename=name),
             caption=message.html,
             parse_mode=ParseMode.HTML,
             reply_markup=markup(message.buttons),
         )
-    await bot.do_api_request("sendMessage", api_kwargs=text_message(chat_id, message))
-    return None
+    else:
+        await bot.do_api_request("sendMessage", api_kwargs=text_message(chat_id, message))
 
 
 def keyboard(buttons: list[list[Button]]) -> dict[str, Any] | None:

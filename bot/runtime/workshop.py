@@ -23,7 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from bot.documents import plan_export, report  # noqa: F401  (loaded in the workers)
 from bot.ui import digest_view  # noqa: F401
-from bot.ui.views import Later, View
+from bot.ui.views import Later, View, still_to_make
 
 log = logging.getLogger(__name__)
 NICENESS = 10  # below the bot: interactive turns first, files when there is room
@@ -79,7 +79,7 @@ class Workshop:
 
     async def make(self, views: list[View]) -> list[View]:
         """The views with their `Later` content made (awaiting the workers, not blocking)."""
-        pending = [later for view in views for later in view.later()]
+        pending = still_to_make(views)
         if not pending:
             return views
         futures = [asyncio.wrap_future(self._submit(later)) for later in pending]
@@ -88,7 +88,7 @@ class Workshop:
 
     def make_blocking(self, views: list[View]) -> list[View]:
         """The same, for code already in a worker thread (the sender's preparation)."""
-        pending = [later for view in views for later in view.later()]
+        pending = still_to_make(views)
         if not pending:
             return views
         content = {id(later): self._submit(later).result() for later in pending}

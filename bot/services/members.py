@@ -65,9 +65,7 @@ def arrive(session: Session, user: TelegramUser, chat_id: int) -> Arrival:
         return Arrival(person, None, load_state(session, chat_id, user.id))
     person, state = found[0][0], found[0][2]
     upsert_person(session, user, person)
-    members = [m for _, m, _ in found if m is not None]
-    chosen = next((m for m in members if m.id == person.active_member_id), None)
-    member = chosen or (members[0] if members else None)
+    member = acting_as(person, [m for _, m, _ in found if m is not None])
     return Arrival(person, member, state or load_state(session, chat_id, user.id))
 
 
@@ -118,7 +116,11 @@ def memberships(session: Session, person: Person) -> list[Member]:
 
 def current_member(session: Session, person: Person) -> Member | None:
     """The membership the person acts in: the one they chose, else their first one."""
-    members = memberships(session, person)
+    return acting_as(person, memberships(session, person))
+
+
+def acting_as(person: Person, members: list[Member]) -> Member | None:
+    """Of the person's active memberships (oldest first), the one they act in."""
     chosen = next((m for m in members if m.id == person.active_member_id), None)
     return chosen or (members[0] if members else None)
 

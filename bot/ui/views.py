@@ -69,9 +69,15 @@ class View:
         return replace(self, photo=photo, document=document)
 
 
+def still_to_make(views: list[View]) -> list[Later]:
+    """Every `Later` of these views, in order."""
+    return [later for view in views for later in view.later()]
+
+
 def make_now(views: list[View]) -> list[View]:
     """The views with their `Later` content made here and now (when no workshop runs)."""
-    return [view.made({id(later): later.make() for later in view.later()}) for view in views]
+    content = {id(later): later.make() for later in still_to_make(views)}
+    return [view.made(content) for view in views] if content else views
 
 
 def plain(text: str) -> Part:
