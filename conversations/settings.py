@@ -277,7 +277,7 @@ def _apply(turn: Turn, step: str, text: str) -> bool:
         school_settings.update(school, quiet_from=start, quiet_until=end)
         return True
     if step == HOLIDAY:
-        holiday = parse_holiday(text)
+        holiday = parse_holiday(text, turn.school_year())
         if holiday is None:
             return False
         current = school_settings.load(school)

@@ -20,6 +20,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from bot.domain.constants import CLASSES_BEGIN
+
 # ---------------------------------------------------------------- shared
 
 
@@ -41,6 +43,24 @@ def school_year_bounds(school_year: str) -> tuple[int, int]:
 
 
 # ---------------------------------------------------------------- timeline
+
+# A timeline that ends before classes of the plan's school year begin (a 2025-2026 timeline
+# in the 2026-2027 plan): kept, flagged, shown back for confirmation; once the writer confirms
+# it, CONFIRMED joins the flags (until the timeline is written again).
+BEFORE_SCHOOL_YEAR = "before_school_year"
+CONFIRMED = "before_school_year_confirmed"
+
+
+def awaits_confirmation(flags: list[str] | None) -> bool:
+    """True while a row's timeline is flagged before_school_year and not yet confirmed."""
+    return BEFORE_SCHOOL_YEAR in (flags or []) and CONFIRMED not in (flags or [])
+
+
+def confirmed(flags: list[str] | None) -> list[str]:
+    """The flags with the writer's confirmation of a before_school_year timeline added."""
+    kept = list(flags or [])
+    return kept if CONFIRMED in kept or BEFORE_SCHOOL_YEAR not in kept else [*kept, CONFIRMED]
+
 
 
 @dataclass(frozen=True)
@@ -261,6 +281,9 @@ def parse_timeline(text: str, school_year: str) -> Timeline:
         warnings.append("reversed_range")
         if len(spans) <= 2:  # the whole cell is that range: keep it as written
             start, due = backwards
+    begin = dt.date(first, *CLASSES_BEGIN)
+    if known_year and due < begin and backwards is None:  # a reversed range: checked as such
+        warnings.append(BEFORE_SCHOOL_YEAR)
     dates = [d for s in spans for d in (s.start, s.end) if d]
     if known_year and any(d.year < first - 1 or d.year > second + 5 for d in dates):
         warnings.append("far_from_plan_years")

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.domain.notification_rules import Rules
-from bot.domain.parsing import fold
+from bot.domain.constants import SCHOOL_YEAR_FIRST_MONTH
+from bot.domain.parsing import fold, school_year_bounds
 from db.models import School
 
 _TIME = re.compile(r"^\s*(\d{1,2})\s*(?:[:hg.]\s*(\d{2})?)?\s*(?:phút)?\s*$", re.IGNORECASE)
 _DATE = r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})"
-_RANGE = re.compile(rf"^\s*{_DATE}\s*(?:(?:-|–|đến|to)\s*{_DATE})?\s*(.*)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -111,19 +111,68 @@ def parse_time(text: str) -> dt.time | None:
     return dt.time(hour, minute)
 
 
-def parse_holiday(text: str) -> Holiday | None:
-    """ "14/02/2026 - 22/02/2026 Nghỉ Tết" or "02/09/2026 Quốc khánh" → a holiday."""
-    m = _RANGE.match(text or "")
-    if not m:
+def parse_holiday(text: str, school_year: str | None = None) -> Holiday | None:
+    """A holiday as people write it → its days and its name (the words kept as written).
+
+    "14/02/2026 - 22/02/2026 Nghỉ Tết", "02/09/2026 Quốc khánh", "Tết Nguyên đán từ 14/02/2027
+    đến 21/02/2027", "nghỉ Tết 14/2 - 21/2": a day written without its year takes the year of
+    the other end, else the one it falls in within `school_year` (08-12: the first year, 01-07:
+    the second). None when no day can be read, two days are not joined as a range ("-", "đến",
+    "tới", "to"), a day is missing its year with no school year to infer it from, or the range
+    is backwards or longer than 60 days.
+    """
+    text = text or ""
+    found = list(_DAY.finditer(text))
+    if not found or len(found) > 2:
         return None
+    first, last = found[0], found[-1]
+    if len(found) == 2 and not _JOIN.fullmatch(text[first.end() : last.start()]):
+        return None
+    after = text[last.end() :]
+    year = _YEAR_AFTER.match(after)  # "nghỉ Tết 14/2 - 21/2 năm 2027"
+    if year:
+        after = after[year.end() :]
+        school_year = f"{int(year.group(1)) - 1}-{year.group(1)}"
     try:
-        start = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        end = dt.date(int(m.group(6)), int(m.group(5)), int(m.group(4))) if m.group(4) else start
+        start, end = _holiday_days(first, last if len(found) == 2 else None, school_year)
     except ValueError:
         return None
     if end < start or (end - start).days > 60:
         return None
-    return Holiday(start, end, m.group(7).strip(" -–:,"))
+    before = _LEAD_OUT.sub("", text[: first.start()])
+    label = " ".join(f"{before} {after}".split()).strip(" -–:,;.")
+    return Holiday(start, end, label)
+
+
+_DAY = re.compile(r"(?<![\d/.])(\d{1,2})\s*([/.-])\s*(\d{1,2})(?:\s*\2\s*(\d{4}))?(?![\d/])")
+_JOIN = re.compile(r"\s*(?:-|–|—|->|đến|tới|to|until)\s*(?:(?:hết\s*)?ngày\s*)?", re.IGNORECASE)
+_YEAR_AFTER = re.compile(r"\s*(?:năm|,)\s*(\d{4})\b", re.IGNORECASE)
+_LEAD_OUT = re.compile(r"(?:\b(?:từ|from)\s*)?(?:\bngày\s*)?$", re.IGNORECASE)
+
+
+def _holiday_days(
+    first: re.Match[str], last: re.Match[str] | None, school_year: str | None
+) -> tuple[dt.date, dt.date]:
+    """The two days of a holiday; a missing year is inferred (ValueError when it cannot be)."""
+    d1, m1 = int(first.group(1)), int(first.group(3))
+    y1 = int(first.group(4)) if first.group(4) else None
+    if last is None:
+        d2, m2, y2 = d1, m1, y1
+    else:
+        d2, m2 = int(last.group(1)), int(last.group(3))
+        y2 = int(last.group(4)) if last.group(4) else None
+    if y1 is None and y2 is not None:
+        y1 = y2 if (m1, d1) <= (m2, d2) else y2 - 1
+    elif y2 is None and y1 is not None:
+        y2 = y1 if (m2, d2) >= (m1, d1) else y1 + 1
+    elif y1 is None:
+        if school_year is None:
+            raise ValueError("no year")
+        begin, following = school_year_bounds(school_year)
+        y1 = begin if m1 >= SCHOOL_YEAR_FIRST_MONTH else following
+        y2 = y1 if (m2, d2) >= (m1, d1) else y1 + 1
+    assert y2 is not None
+    return dt.date(y1, m1, d1), dt.date(y2, m2, d2)
 
 
 def parse_date(text: str) -> dt.date | None:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from bot.domain.constants import SCHOOL_YEAR_FIRST_MONTH
+from bot.domain.constants import CLASSES_BEGIN, SCHOOL_YEAR_FIRST_MONTH
 
 _YEAR = re.compile(r"([0-9]{4})-([0-9]{4})")  # ASCII digits: "٢٠٢٦-٢٠٢٧" is not a year
 
@@ -31,3 +31,8 @@ def is_school_year(text: str) -> bool:
 def end_of_school_year(school_year: str) -> dt.date:
     """The day a row with no readable due date is treated as due (31/05 of the second year)."""
     return dt.date(int(school_year[5:]), 5, 31)
+
+
+def classes_begin(school_year: str) -> dt.date:
+    """The day classes begin (05/09 of the first year): "2026-2027" → 05/09/2026."""
+    return dt.date(int(school_year[:4]), *CLASSES_BEGIN)

@@ -7,7 +7,13 @@ import random
 
 import pytest
 
-from bot.domain.parsing import parse_budget, parse_timeline, school_year_bounds
+from bot.domain.parsing import (
+    awaits_confirmation,
+    confirmed,
+    parse_budget,
+    parse_timeline,
+    school_year_bounds,
+)
 
 D = dt.date
 
@@ -157,8 +163,47 @@ def test_far_dates_are_kept_but_flagged():
     assert far.start == D(2052, 9, 1) and far.warnings == ["far_from_plan_years"]
     assert parse_timeline("Năm 2029", "2025-2026").warnings == []
     assert "far_from_plan_years" in parse_timeline("2099", "2025-2026").warnings
-    assert parse_timeline("Tháng 9/2020", "2025-2026").warnings == ["far_from_plan_years"]
-    assert parse_timeline("Tháng 9/2024", "2025-2026").warnings == []  # first year - 1
+    assert parse_timeline("Tháng 9/2020", "2025-2026").warnings == [
+        "before_school_year",
+        "far_from_plan_years",
+    ]
+    # first year - 1 is not far (issue 11: it now ends before the school year, flagged so)
+    assert parse_timeline("Tháng 9/2024", "2025-2026").warnings == ["before_school_year"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Năm học 2025-2026",
+        "Tháng 9/2025 – 5/2026",
+        "trước 30/5/2026",
+        "Học kỳ II năm học 2025-2026",
+        "Tháng 8/2026",
+        "04/09/2026",
+    ],
+)
+def test_timeline_ending_before_the_school_year_is_flagged(text):
+    result = parse_timeline(text, "2026-2027")
+    assert result.understood
+    assert "before_school_year" in result.warnings
+    assert awaits_confirmation(result.warnings)
+    assert not awaits_confirmation(confirmed(result.warnings))
+    assert confirmed(result.warnings)[: len(result.warnings)] == result.warnings
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["05/09/2026", "Tháng 8/2026 – 9/2026", "Năm học 2026-2027", "trước 30/5 hàng năm", "HK I"],
+)
+def test_timeline_reaching_the_school_year_is_not_flagged(text):
+    result = parse_timeline(text, "2026-2027")
+    assert "before_school_year" not in result.warnings
+    assert not awaits_confirmation(result.warnings)
+    assert confirmed(result.warnings) == result.warnings
+
+
+def test_unknown_school_year_never_flags_before_school_year():
+    assert "before_school_year" not in parse_timeline("Tháng 9/2020", "").warnings
 
 
 @pytest.mark.parametrize(
