@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 
 from bot.domain.catalog import Regulation, is_level4_code
-from bot.domain.constants import MAX_ANSWER_LENGTH
+from bot.domain.parsing import awaits_confirmation
 from bot.domain.permissions import can_edit_row, can_write_rows
 from bot.domain.rowform import (
     BY_NAME,
@@ -25,7 +25,7 @@ from bot.domain.rowform import (
 )
 from bot.services import plans
 from bot.services.chatstate import enter, leave
-from bot.ui.render import question, row_card
+from bot.ui.render import before_school_year_question, echo, question, row_card, short_row
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
 from conversations.base import Turn, parse_number, stale_button
@@ -41,6 +41,8 @@ STEP_CRITERION = "criterion"
 STEP_M4_NUMBER = "m4_number"
 STEP_M4_TEXT = "m4_text"
 STEP_REVIEW = "review"
+# A timeline that ends before the plan's school year: shown back, confirmed or written again.
+STEP_CONFIRM_TIMELINE = "confirm_timeline"
 RET_REVIEW = "review"
 RET_CARD = "card"
 
@@ -137,16 +139,29 @@ def prompt(turn: Turn) -> list[View]:
         return [View([bold(ask), hint], _nav(turn, skip=False))]
     if step == STEP_REVIEW:
         return [review_view(turn, row)]
+    if step == STEP_CONFIRM_TIMELINE:
+        return [_confirm_view(turn, row)]
     if step in BY_NAME:
         spec = BY_NAME[step]
         field_number = None if (turn.state.data or {}).get("ret") else _field_number(step)
         parts = question(t, step, field_number)
         current = getattr(row, step)
         if current:
-            parts += [plain("\n\n"), italic(t._("Now:") + " "), plain(current)]
+            parts += [plain("\n\n"), italic(t._("Now:") + " "), *echo(t, current)]
         return [View(parts, _nav(turn, skip=not spec.required))]
     leave(turn.state)
     return [_notice(t._("Something went wrong with this conversation. Please start again."))]
+
+
+def _confirm_view(turn: Turn, row: PlanRow) -> View:
+    t = turn.t
+    return View(
+        before_school_year_question(t, row, _school_year(turn, row)),
+        [
+            [Button("✅ " + t._("Yes, keep it"), _cb(turn, "tk"))],
+            [Button("✏️ " + t._("Write it again"), _cb(turn, "tr"))],
+        ],
+    )
 
 
 def _field_number(name: str) -> int:
@@ -172,6 +187,8 @@ def review_view(turn: Turn, row: PlanRow) -> View:
     parts = [bold(t._("Summary of the new row")), plain("\n\n")]
     parts += row_card(t, row, _regulation(turn), _school_year(turn, row))
     buttons = edit_buttons(turn, lambda field: _cb(turn, "e", SHORT[field]))
+    if awaits_confirmation(row.timeline_flags):
+        buttons.append([Button("✅ " + t._("Confirm the timeline"), _cb(turn, "tk"))])
     buttons.append([Button("👥 " + t._("Owners"), f"o:r:{row.id}")])
     buttons.append([Button("💾 " + t._("Save"), _cb(turn, "save"))])
     return View(parts, buttons)
@@ -219,6 +236,9 @@ def start_edit(turn: Turn, row: PlanRow, field: str, ret: str) -> list[View]:
 
 def _after(turn: Turn, row: PlanRow, done: str) -> list[View]:
     """Where to go once `done` (a field or the criterion) is answered."""
+    if done == "timeline_text" and awaits_confirmation(row.timeline_flags):
+        enter(turn.state, FLOW, STEP_CONFIRM_TIMELINE)  # ret is kept for after the answer
+        return prompt(turn)
     ret = (turn.state.data or {}).get("ret")
     if ret == RET_CARD:
         return _back_to_card(turn, row)
@@ -246,6 +266,8 @@ def go_back(turn: Turn) -> list[View]:
         enter(turn.state, FLOW, STEP_STANDARD)
     elif step == STEP_M4_TEXT:
         enter(turn.state, FLOW, STEP_M4_NUMBER)
+    elif step == STEP_CONFIRM_TIMELINE:
+        enter(turn.state, FLOW, "timeline_text")
     elif ret == RET_CARD and step != STEP_REVIEW:
         return _back_to_card(turn, row)
     elif ret == RET_REVIEW:
@@ -311,6 +333,9 @@ def on_text(turn: Turn) -> list[View]:
         return [_notice(t._("Please choose with the buttons.")), *prompt(turn)]
     if step in (STEP_RESUME, STEP_REVIEW):
         return [_notice(t._("Please choose with the buttons.")), *prompt(turn)]
+    if step == STEP_CONFIRM_TIMELINE:  # a text here is the timeline written again
+        enter(turn.state, FLOW, "timeline_text")
+        step = "timeline_text"
     if step == STEP_M4_NUMBER:
         digits = text.strip().lower().removeprefix("tiêu chí").strip().rstrip(".:")
         m4 = parse_number(digits)
@@ -325,9 +350,7 @@ def on_text(turn: Turn) -> list[View]:
     if step in BY_NAME:
         if not text.strip():
             return [_notice(t._("This answer is empty.")), *prompt(turn)]
-        plans.set_field(
-            turn.session, row, step, text[:MAX_ANSWER_LENGTH], _school_year(turn, row), turn.member
-        )
+        plans.set_field(turn.session, row, step, text, _school_year(turn, row), turn.member)
         return _after(turn, row, step)
     return prompt(turn)
 
@@ -395,6 +418,14 @@ def on_callback(turn: Turn) -> list[View]:
         step_to = STEP_STANDARD if field == CRITERION else field
         enter(turn.state, FLOW, step_to, ret=RET_REVIEW)
         return prompt(turn)
+    if action == "tk" and step in (STEP_CONFIRM_TIMELINE, STEP_REVIEW):
+        plans.confirm_timeline(turn.session, row, turn.member)
+        if step == STEP_REVIEW:
+            return prompt(turn)
+        return _after(turn, row, "timeline_text")
+    if action == "tr" and step == STEP_CONFIRM_TIMELINE:
+        enter(turn.state, FLOW, "timeline_text")
+        return prompt(turn)
     if action == "save" and step == STEP_REVIEW:
         return _save(turn, row)
     log.info("button %r does not fit step %s", data, step)
@@ -410,8 +441,8 @@ def _save(turn: Turn, row: PlanRow) -> list[View]:
         return [_notice(t._("Some required answers are missing.")), *prompt(turn)]
     plans.save_draft(turn.session, row, turn.member)
     leave(turn.state)
-    saved = t._("Saved as row {position} of the plan of school year {year}.").format(
-        position=row.position, year=row.plan.school_year
+    saved = t._("Saved {row} in the plan of school year {year}.").format(
+        row=short_row(t, row, 80), year=row.plan.school_year
     )
     return [View([bold("✅ " + saved)]), registry.card_view(turn, row)]
 

@@ -54,7 +54,7 @@ def prompt(turn: Turn) -> list[View]:
     if query:
         folded = fold(query)
         people = [m for m in people if folded in fold(m.display_name + " " + (m.title or ""))]
-    parts = [bold(t._("Who answers for row {position}?").format(position=row.position or "—"))]
+    parts = [bold(t._("Who answers for {row}?").format(row=short_row(t, row, 80)))]
     if row.lead_text:
         parts.append(
             italic(
@@ -191,9 +191,8 @@ def on_mine(turn: Turn) -> list[View]:
         parts.append(
             italic(
                 "\n"
-                + t._("School year {year} · row {position} · due {due} · {status}").format(
+                + t._("School year {year} · due {due} · {status}").format(
                     year=row.plan.school_year,
-                    position=row.position,
                     due=due,
                     status=status,
                 )

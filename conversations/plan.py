@@ -40,7 +40,7 @@ def overview(t: Translator, rows: list[PlanRow], regulation: Regulation) -> list
             name = t._("Standard {n}").format(n=standard)
             parts.append(bold(f"\n{name}: {std.title}" if std and std.title else f"\n{name}"))
         due = t._("due {date}").format(date=t.date(row.due_date)) if row.due_date else ""
-        parts.append(plain(f"\n{short_row(t, row, 80)}"))
+        parts.append(plain(f"\n{row.position}. {short_row(t, row, 80)}"))
         if due:
             parts.append(italic(f" ({due})"))
     return parts

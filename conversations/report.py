@@ -13,7 +13,7 @@ from bot.domain.permissions import MANAGERS
 from bot.services import members, outbox, owners, plans, progress
 from bot.services.chatstate import enter, leave
 from bot.services.files import MAX_EVIDENCE_BYTES, FileStore
-from bot.ui.render import short_row
+from bot.ui.render import echo, short_row
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
 from conversations.base import Turn, flow_button, parse_number, stale_button
@@ -91,7 +91,7 @@ def prompt(turn: Turn) -> list[View]:
     if row is None:
         leave(turn.state)
         return [View([bold(t._("This row was not found (it may have been deleted)."))])]
-    head = f"{row.criterion_code} · {short_row(t, row)}\n"
+    head = f"{short_row(t, row, 120)}\n"
     if step == STEP_STATUS:
         buttons = [
             [Button(t._(progress.STATUS_LABELS[s]).capitalize(), _cb(turn, "s", s))]
@@ -110,10 +110,16 @@ def prompt(turn: Turn) -> list[View]:
         ]
     report = _report(turn)
     count = len(report.evidence) if report else 0
+    words = (
+        [italic(t._("Your words:") + " "), *echo(t, report.text), plain("\n\n")]
+        if report and report.text
+        else []
+    )
     return [
         View(
             [
                 plain(head),
+                *words,
                 bold(
                     t._(
                         "Send photos or files as evidence (PDF, DOCX, XLSX…), "
@@ -167,7 +173,7 @@ def on_text(turn: Turn) -> list[View]:
     report = _report(turn)
     if report is None:
         return prompt(turn)
-    report.text = (turn.incoming.text or "")[:4096]
+    report.text = turn.incoming.text or ""
     return _after_text(turn, report)
 
 

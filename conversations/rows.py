@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 from bot.core.i18n import N_
+from bot.domain.parsing import awaits_confirmation
 from bot.domain.permissions import can_edit_row, can_manage_team
 from bot.domain.rowform import FIELDS, FROM_SHORT, SHORT
 from bot.services import plans, progress
 from bot.services.chatstate import enter, leave
-from bot.ui.render import row_card
+from bot.ui.render import echo, row_card, short_row
 from bot.ui.views import Button, Part, View, bold, italic, plain
 from conversations import registry
 from conversations.base import Turn, parse_number, stale_button
@@ -22,6 +23,7 @@ FIELD_LABELS = {
     **{spec.name: spec.label for spec in FIELDS},
     "criterion": N_("Criterion"),
     "owners": N_("Owners"),
+    "timeline_confirmed": N_("Timeline confirmed"),
 }
 FLOW_DELETE = "row_delete"
 
@@ -35,6 +37,8 @@ def card_view(turn: Turn, row: PlanRow) -> View:
     parts += progress_parts(turn, row)
     buttons: list[list[Button]] = []
     if can_edit_row(turn.member, row):
+        if awaits_confirmation(row.timeline_flags):
+            buttons.append([Button("✅ " + t._("Confirm the timeline"), f"r:k:{row.id}")])
         buttons += registry.edit_buttons(turn, lambda field: f"r:e:{row.id}:{SHORT[field]}")
         buttons.append([Button("👥 " + t._("Owners"), f"o:s:{row.id}")])
         buttons.append([Button("🗑 " + t._("Delete row"), f"r:d:{row.id}")])
@@ -47,7 +51,7 @@ def card_view(turn: Turn, row: PlanRow) -> View:
 def history_view(turn: Turn, row: PlanRow) -> View:
     """Who changed what on the row, when (newest first)."""
     t = turn.t
-    parts = [bold(t._("History of row {position}").format(position=row.position))]
+    parts = [bold(t._("History of {row}").format(row=short_row(t, row, 80)))]
     for entry in plans.history(turn.session, row.id)[:40]:
         when = entry.at.astimezone(turn.now.tzinfo).strftime("%d/%m/%Y %H:%M")
         who = entry.member.display_name if entry.member else "—"
@@ -56,7 +60,7 @@ def history_view(turn: Turn, row: PlanRow) -> View:
         if entry.action == "updated":
             change = f"{field}: {entry.old_value or '∅'} → {entry.new_value or '∅'}"
         parts.append(plain(f"\n\n{when} · {who}\n"))
-        parts.append(italic(change[:600]))
+        parts += echo(t, change, 600)
     return View(parts, [[Button("◀ " + t._("Back"), f"r:o:{row.id}")]])
 
 
@@ -82,8 +86,9 @@ def progress_parts(turn: Turn, row: PlanRow) -> list[Part]:
             n=len(report.evidence)
         )
         status = t._(progress.STATUS_LABELS[ProgressStatus(report.status)])
-        parts.append(plain(f"\n• {when} · {who}: {status} — {(report.text or '')[:200]} "))
-        parts.append(italic(f"({files})"))
+        parts.append(plain(f"\n• {when} · {who}: {status} — "))
+        parts += echo(t, report.text or "", 200)
+        parts.append(italic(f" ({files})"))
     return parts
 
 
@@ -120,14 +125,19 @@ def on_callback(turn: Turn) -> list[View]:
             "refused %s on row %s for member %s", action, row.id, turn.member and turn.member.id
         )
         return [View([bold(t._("You may not change this row."))], toast=t._("Not allowed"))]
+    if action == "k":
+        plans.confirm_timeline(turn.session, row, turn.member)
+        view = card_view(turn, row)
+        view.edit = True
+        return [view]
     if action == "e" and len(parts) > 2 and parts[2] in FROM_SHORT:
         return registry.edit_from_card(turn, row, FROM_SHORT[parts[2]])
     if action == "d":
         enter(turn.state, FLOW_DELETE, "confirm", row_id=row.id)
-        question = t._("Delete row {position} ({code})? This cannot be undone from the chat.")
+        question = t._("Delete {row}? This cannot be undone from the chat.")
         return [
             View(
-                [bold(question.format(position=row.position, code=row.criterion_code))],
+                [bold(question.format(row=short_row(t, row, 80)))],
                 [
                     [
                         Button("🗑 " + t._("Yes, delete"), f"r:y:{row.id}:{turn.state.version}"),
@@ -144,9 +154,9 @@ def on_callback(turn: Turn) -> list[View]:
             or parse_number(parts[2]) != turn.state.version
         ):
             return stale_button(turn)
-        position = row.position
+        named = short_row(t, row, 80)
         plans.delete_row(turn.session, row, turn.member)
         leave(turn.state)
-        done = t._("Row {position} was deleted.").format(position=position)
+        done = t._("{row} was deleted.").format(row=named)
         return [View([bold("🗑 " + done)], edit=True)]
     return [View([bold(t._("This button is no longer valid."))])]

@@ -76,6 +76,9 @@ class RowFacts:
     due: dt.date | None
     done: bool
     owners: tuple[Owner, ...] = ()
+    # Its timeline ends before the school year and nobody confirmed it yet: no deadline
+    # reminders (the date is likely last year's plan copied over), prompts still come.
+    unconfirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,7 @@ def planned(
         )
 
     for row in rows:
-        if row.done:
+        if row.done or row.unconfirmed:
             continue
         due = row.due or end_of_school_year(school_year)
         if due + after < low or due - before > high:

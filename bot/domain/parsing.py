@@ -62,7 +62,6 @@ def confirmed(flags: list[str] | None) -> list[str]:
     return kept if CONFIRMED in kept or BEFORE_SCHOOL_YEAR not in kept else [*kept, CONFIRMED]
 
 
-
 @dataclass(frozen=True)
 class Timeline:
     start: dt.date | None

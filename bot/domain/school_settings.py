@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.domain.notification_rules import Rules
 from bot.domain.constants import SCHOOL_YEAR_FIRST_MONTH
+from bot.domain.notification_rules import Rules
 from bot.domain.parsing import fold, school_year_bounds
 from db.models import School
 

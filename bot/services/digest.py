@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.domain import notification_rules, school_settings
 from bot.domain.notification_rules import Rules
+from bot.domain.parsing import awaits_confirmation
+from bot.domain.rowname import row_name
 from bot.domain.schoolyear import school_year_of
 from bot.services import plans
 from db.models import Member, PlanRow, ProgressReport, ProgressStatus, RowOwner, RowStatus, School
@@ -60,9 +62,7 @@ class Digest:
 
 
 def _label(row: PlanRow) -> str:
-    text = " ".join((row.expected_result or row.criterion_text or "").split())
-    label = f"{row.criterion_code or '?'} — {text}".strip(" —")
-    return label if len(label) <= 70 else label[:69].rstrip() + "…"
+    return row_name(row, 70)
 
 
 def silent_since(school_year: str, today: dt.date, rules: Rules) -> dt.date:
@@ -131,6 +131,7 @@ def build(session: Session, school: School, at: dt.datetime) -> Digest | None:
         )
         everyone_away = bool(owners) and all(on_leave(o.member) for o in owners)
         late = bool(row.due_date and row.due_date < today and status != ProgressStatus.DONE)
+        late = late and not awaits_confirmation(row.timeline_flags)  # last year's date?
         if late and not everyone_away:  # someone on leave is not counted late
             overdue.append(item)
         if status == ProgressStatus.DIFFICULTY:

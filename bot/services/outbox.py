@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain import notification_rules, school_settings
 from bot.domain.notification_rules import Rules
+from bot.domain.parsing import awaits_confirmation
 from bot.domain.schoolyear import school_year_of
 from bot.services import progress
 from db.models import (
@@ -145,7 +146,9 @@ def row_facts(
     if due_range is not None:
         wanted &= PlanRow.due_date.is_(None) | PlanRow.due_date.between(*due_range)
     rows = session.execute(
-        select(PlanRow.id, PlanRow.plan_id, PlanRow.position, PlanRow.due_date).where(wanted)
+        select(
+            PlanRow.id, PlanRow.plan_id, PlanRow.position, PlanRow.due_date, PlanRow.timeline_flags
+        ).where(wanted)
     ).all()
     owners: dict[int, list[notification_rules.Owner]] = defaultdict(list)
     for row_id, member_id, leave in session.execute(
@@ -166,6 +169,7 @@ def row_facts(
                 due=r.due_date,
                 done=latest.get(r.id) == ProgressStatus.DONE,
                 owners=tuple(owners.get(r.id, ())),
+                unconfirmed=awaits_confirmation(r.timeline_flags),
             )
         )
     return by_plan

@@ -24,7 +24,7 @@ from bot.domain.catalog import (
     load_catalog,
 )
 from bot.domain.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
-from bot.domain.parsing import parse_budget, parse_timeline
+from bot.domain.parsing import awaits_confirmation, confirmed, parse_budget, parse_timeline
 from bot.domain.rowform import FIELDS
 from db.models import Member, Plan, PlanRow, RowHistory, RowOwner, RowStatus, School
 
@@ -244,6 +244,17 @@ def set_field(
     if old != text:
         _record(session, row, member, "updated", field, old, text)
     session.flush()
+
+
+def confirm_timeline(session: Session, row: PlanRow, member: Member | None) -> bool:
+    """The writer confirms a timeline that ends before the plan's school year: the flag stays,
+    marked confirmed (the row is counted and reminded again). False if there was none to confirm."""
+    if not awaits_confirmation(row.timeline_flags):
+        return False
+    row.timeline_flags = confirmed(row.timeline_flags)
+    _record(session, row, member, "updated", "timeline_confirmed", None, row.timeline_text)
+    session.flush()
+    return True
 
 
 def missing_required(row: PlanRow, required: tuple[str, ...]) -> list[str]:

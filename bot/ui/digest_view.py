@@ -38,7 +38,7 @@ def status_label(t: Translator, key: str) -> str:
 def _line(t: Translator, row: DigestRow, due: bool = True) -> str:
     owners = ", ".join(row.owners) or t._("no owner")
     when = f" · {t._('due {date}').format(date=t.date(row.due))}" if due and row.due else ""
-    return f"\n• {row.position}. {row.label} — {owners}{when}"
+    return f"\n• {row.label} — {owners}{when}"
 
 
 def render(t: Translator, digest: Digest) -> list[Part]:

@@ -207,8 +207,8 @@ def _difficulty(t: Translator, session: Session, item: OutboxItem) -> View:
     report = session.get(ProgressReport, int(item.data.get("report_id", 0)))
     row = session.get(PlanRow, item.row_id) if item.row_id else None
     name = report.member.display_name if report and report.member else "?"
-    text = t._("{name} reports difficulties on row {position} ({code}):").format(
-        name=name, position=row.position if row else "?", code=row.criterion_code if row else "?"
+    text = t._("{name} reports difficulties on {row}:").format(
+        name=name, row=short_row(t, row, 80) if row else "?"
     )
     return View(
         [bold("⚠️ " + text), plain("\n" + ((report.text if report else None) or "—"))],

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from bot.core.i18n import N_, Translator
 from bot.domain.catalog import Regulation, is_level4_code
-from bot.domain.constants import BLOCK_LEVEL_4
+from bot.domain.constants import BLOCK_LEVEL_4, ECHO_LENGTH
+from bot.domain.parsing import BEFORE_SCHOOL_YEAR, CONFIRMED
 from bot.domain.rowform import BY_NAME, FIELDS, FieldSpec
+from bot.domain.rowname import row_name
 from bot.domain.schoolyear import end_of_school_year
 from bot.services.members import ROLE_LABELS
 from bot.services.plans import row_title
@@ -19,7 +21,12 @@ FLAG_TEXTS = {
     "no_amount": N_("no amount could be read; the words are kept as written"),
     "several_amounts": N_("several amounts were added up"),
     "range_upper_bound": N_("a range was given; the upper amount is counted"),
+    BEFORE_SCHOOL_YEAR: N_(
+        "this timeline ends before the school year begins: not counted overdue and no "
+        "reminders until it is confirmed"
+    ),
 }
+CONFIRMED_TEXT = N_("this timeline ends before the school year begins (confirmed)")
 
 
 def criterion_label(t: Translator, row: PlanRow, regulation: Regulation) -> str:
@@ -44,7 +51,40 @@ def row_heading(t: Translator, row: PlanRow, regulation: Regulation) -> list[Par
 
 
 def _flags(t: Translator, flags: list[str] | None) -> list[Part]:
-    return [plain("\n⚠️ " + t._(FLAG_TEXTS.get(flag, flag))) for flag in flags or []]
+    shown = []
+    for flag in flags or []:
+        if flag == CONFIRMED:
+            continue
+        if flag == BEFORE_SCHOOL_YEAR and CONFIRMED in (flags or []):
+            shown.append(plain("\n✔️ " + t._(CONFIRMED_TEXT)))
+        else:
+            shown.append(plain("\n⚠️ " + t._(FLAG_TEXTS.get(flag, flag))))
+    return shown
+
+
+def timeline_span(t: Translator, row: PlanRow, school_year: str) -> str:
+    """What the bot read from a timeline: "01/09/2025 – 31/05/2026", "due 30/05/2026"."""
+    if row.start_date:
+        return f"{t.date(row.start_date)} – {t.date(row.due_date)}"
+    if row.due_date:
+        return t._("due {date}").format(date=t.date(row.due_date))
+    return t._("Due at the end of the school year ({date})").format(
+        date=t.date(end_of_school_year(school_year))
+    )
+
+
+def before_school_year_question(t: Translator, row: PlanRow, school_year: str) -> list[Part]:
+    """ "→ Hiểu là … — thời gian này kết thúc trước năm học 2026-2027, thầy/cô xác nhận?",
+    under the timeline as written (shortened with a note when very long)."""
+    question = t._(
+        "→ Understood as: {span} — this timeline ends before school year {year}; do you confirm it?"
+    ).format(span=timeline_span(t, row, school_year), year=school_year)
+    return [
+        bold(t._("Timeline") + ": "),
+        *echo(t, row.timeline_text or ""),
+        plain("\n\n"),
+        bold(question),
+    ]
 
 
 def understood(t: Translator, row: PlanRow, field: str, school_year: str) -> list[Part]:
@@ -108,14 +148,20 @@ def question(t: Translator, field: str, step: int | None = None) -> list[Part]:
     return parts
 
 
+def echo(t: Translator, text: str, limit: int = ECHO_LENGTH) -> list[Part]:
+    """A person's words shown back inside a message: whole when short, else their start and a
+    note of how much is stored ("…(đã lưu đủ 5.000 ký tự)"): never cut without saying so."""
+    if len(text) <= limit:
+        return [plain(text)]
+    at = text.rfind(" ", 0, limit)
+    head = text[: at if at > limit // 2 else limit].rstrip()
+    note = t._("(stored in full: {n} characters)").format(n=t.number(len(text)))
+    return [plain(head), italic("…" + note)]
+
+
 def short_row(t: Translator, row: PlanRow, limit: int = 60) -> str:
-    """A one-line label for a button: code and the start of the expected result."""
-    code = row.criterion_code or "?"
-    if is_level4_code(code):
-        code = t._("L4.{n}").format(n=code.split(".", 1)[1])
-    text = " ".join((row.expected_result or row.criterion_text or "").split())
-    label = f"{row.position}. {code} {text}".strip()
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+    """A row as messages and buttons name it (bot.domain.rowname.row_name): "1.4 — Xây dựng…"."""
+    return row_name(row, limit)
 
 
 def role_name(t: Translator, role: str) -> str:

@@ -33,7 +33,7 @@ async def test_report_with_two_photos_and_a_pdf_and_a_difficulty(server, bot, db
 
     [rows] = await act(core, TEACHER, text="/report")
     assert "báo cáo dòng kế hoạch nào" in rows["text"]
-    await act(core, TEACHER, button="1. 1.1")
+    await act(core, TEACHER, button="1.1 —")
     await act(core, TEACHER, button="Hoàn thành")
     [ask] = await act(core, TEACHER, text="Đã tổ chức chuyên đề; ảnh và biên bản kèm theo.")
     assert "minh chứng" in ask["text"]
@@ -57,12 +57,12 @@ async def test_report_with_two_photos_and_a_pdf_and_a_difficulty(server, bot, db
     ]
 
     await act(core, PRINCIPAL, text="/plan")
-    [card] = await act(core, PRINCIPAL, button="1. 1.1")
+    [card] = await act(core, PRINCIPAL, button="1.1 —")
     assert "Tiến độ: hoàn thành" in card["text"] and "(3 tệp)" in card["text"]
 
     # "Gặp khó khăn" reaches the principal at once (through the outbox and the one sender).
     await act(core, TEACHER, text="/report")
-    await act(core, TEACHER, button="2. 1.2")
+    await act(core, TEACHER, button="1.2 —")
     await act(core, TEACHER, button="Gặp khó khăn")
     core.mark(TOKEN, PRINCIPAL)
     await act(core, TEACHER, text="Thiếu kinh phí mua thiết bị.")

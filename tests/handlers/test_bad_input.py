@@ -136,7 +136,7 @@ async def test_an_answer_delivered_again_in_any_conversation_gets_its_question_a
     it again, the open conversation's question is asked (the reply was maybe never sent)."""
     await setup_report(harness)
     await harness.send(OWNER, "/report")
-    await harness.press(OWNER, "1. 1.4")
+    await harness.press(OWNER, "1.4 —")
     press = harness.core.press(TOKEN, OWNER, button_text="Hoàn thành")
     [question] = await harness._process(OWNER)
     assert "Vài dòng" in question["text"]

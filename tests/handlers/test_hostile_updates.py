@@ -59,7 +59,7 @@ def problems(caplog: pytest.LogCaptureFixture) -> list[str]:
 async def test_evidence_telegram_will_not_hand_over_is_asked_again(harness, caplog):
     await setup(harness)
     await harness.send(OWNER, "/report")
-    await harness.press(OWNER, "1. 1.4")
+    await harness.press(OWNER, "1.4 —")
     await harness.press(OWNER, "Hoàn thành")
     await harness.send(OWNER, "Đã làm")
     update = harness.core.send_document(
@@ -226,7 +226,7 @@ async def test_a_member_who_blocks_the_bot_while_the_answer_is_on_its_way(harnes
 async def test_no_report_is_lost_when_the_answer_to_it_is_refused(harness, caplog):
     await setup(harness)
     await harness.send(OWNER, "/report")
-    await harness.press(OWNER, "1. 1.4")
+    await harness.press(OWNER, "1.4 —")
     harness.core.press(TOKEN, OWNER, button_text="Hoàn thành")
     harness.core.block(TOKEN, OWNER)
     assert await harness._process(OWNER) == []

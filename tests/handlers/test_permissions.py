@@ -153,7 +153,7 @@ async def test_a_removed_member_replaying_buttons_gets_nothing(harness):
         principal = session.get(Member, school["ids"]["principal"])
         members.remove_member(session, school["school_id"], school["ids"]["council"], principal)
     replies = await harness.press(
-        users["council"], message_id=plan["message_id"], button_text="1. 1.4"
+        users["council"], message_id=plan["message_id"], button_text="1.4 —"
     )
     assert "Tôi là trợ lý caitien" in text(replies) and "RỜI own" not in text(replies)
 

@@ -32,7 +32,7 @@ async def test_report_with_two_photos_and_a_pdf(harness, settings):
     await setup(harness)
     [rows] = await harness.send(OWNER, "/report")
     assert "báo cáo dòng kế hoạch nào" in rows["text"]
-    [statuses] = await harness.press(OWNER, "1. 1.4")
+    [statuses] = await harness.press(OWNER, "1.4 —")
     assert buttons(statuses) == ["Chưa thực hiện", "Đang thực hiện", "Hoàn thành", "Gặp khó khăn"]
     await harness.press(OWNER, "Hoàn thành")
     [ask_files] = await harness.send(OWNER, "Đã tổ chức 2 chuyên đề; biên bản kèm theo.")
@@ -58,7 +58,7 @@ async def test_report_with_two_photos_and_a_pdf(harness, settings):
     ]
     assert stored[2].name.endswith("bien-ban.pdf")
     await harness.send(P, "/plan")
-    [card] = await harness.press(P, "1. 1.4")
+    [card] = await harness.press(P, "1.4 —")
     assert "Tiến độ: hoàn thành" in card["text"]
     assert "Đặng Thị Lan: hoàn thành — Đã tổ chức 2 chuyên đề" in card["text"]
     assert "(3 tệp)" in card["text"]
@@ -69,7 +69,7 @@ async def test_report_with_two_photos_and_a_pdf(harness, settings):
 async def test_difficulties_reach_the_principal(harness):
     await setup(harness)
     await harness.send(OWNER, "/report")
-    await harness.press(OWNER, "1. 1.4")
+    await harness.press(OWNER, "1.4 —")
     await harness.press(OWNER, "Gặp khó khăn")
     harness.core.mark(TOKEN, P)
     await harness.send(OWNER, "Thiếu kinh phí mua thiết bị.")
@@ -94,7 +94,7 @@ async def test_only_owners_report(harness):
 async def test_stopping_half_way_keeps_the_report(harness):
     await setup(harness)
     await harness.send(OWNER, "/report")
-    await harness.press(OWNER, "1. 1.4")
+    await harness.press(OWNER, "1.4 —")
     await harness.press(OWNER, "Đang thực hiện")
     [stopped] = await harness.send(OWNER, "/cancel")
     assert stopped["text"] == "Đã dừng. Nội dung đã báo cáo được giữ lại."

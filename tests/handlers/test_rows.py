@@ -23,7 +23,7 @@ async def test_open_edit_and_delete_a_row(harness):
     [plan] = await harness.send(P, "/plan")
     # Rows are kept in the table's order: 1.4 before 5.2 although written after it.
     assert buttons(plan)[:2] == ["1. 1.4 Kết quả 1.4", "2. 5.2 Kết quả 5.2"]
-    [card] = await harness.press(P, "2. 5.2")
+    [card] = await harness.press(P, "5.2 —")
     assert "Dòng 2" in card["text"] and "Kết quả 5.2" in card["text"]
     [question] = await harness.press(P, "✏️ Ghi chú")
     assert "Ghi chú (nếu có)?" in question["text"]
@@ -49,10 +49,10 @@ async def test_delete_confirmation_from_an_old_message_is_refused(harness):
     await harness.principal(P)
     await write_row(harness)
     await harness.send(P, "/plan")
-    await harness.press(P, "1. 1.4")
+    await harness.press(P, "1.4 —")
     [confirm] = await harness.press(P, "🗑 Xoá dòng")
     await harness.send(P, "/plan")  # moved on
-    await harness.press(P, "1. 1.4")
+    await harness.press(P, "1.4 —")
     await harness.press(P, "✏️ Ghi chú")  # a new step: the old confirmation is stale
     [refused] = await harness.press(P, "🗑 Có, xoá", message_id=confirm["message_id"])
     assert refused["text"] == "Nút này thuộc một tin nhắn cũ."
@@ -65,7 +65,7 @@ async def test_edit_criterion_of_a_saved_row_moves_it(harness):
     await write_row(harness, "1.4 ", "Tiêu chuẩn 1", "A")
     await write_row(harness, "2.1", "Tiêu chuẩn 2", "B")
     await harness.send(P, "/plan")
-    await harness.press(P, "1. 1.4")
+    await harness.press(P, "1.4 —")
     await harness.press(P, "✏️ Tiêu chí")
     await harness.press(P, "Tiêu chuẩn 3")
     [card] = await harness.press(P, "3.1")
@@ -78,7 +78,7 @@ async def test_back_from_a_field_edit_returns_to_the_card_unchanged(harness):
     await harness.principal(P)
     await write_row(harness)
     await harness.send(P, "/plan")
-    await harness.press(P, "1. 1.4")
+    await harness.press(P, "1.4 —")
     await harness.press(P, "✏️ Kết quả cần đạt")
     [card] = await harness.send(P, "/back")
     assert "Dòng 1" in card["text"] and "KQ" in card["text"]
@@ -88,7 +88,7 @@ async def test_the_principal_sees_the_history_on_the_card(harness):
     await harness.principal(P)
     await write_row(harness)
     await harness.send(P, "/plan")
-    await harness.press(P, "1. 1.4")
+    await harness.press(P, "1.4 —")
     await harness.press(P, "✏️ Kết quả cần đạt")
     await harness.send(P, "Đạt Mức 3")
     [history] = await harness.press(P, "🕓 Lịch sử")

@@ -138,7 +138,7 @@ async def test_owners_with_suggestion_and_mine(harness):
     assert "1.6 — Quản lý hành chính, tài chính và tài sản" in mine["text"]
     assert "⭐ chủ trì" in mine["text"] and "chưa báo cáo" in mine["text"]
     # Staff see their row but get no edit buttons, and forged edits are refused.
-    [row_card] = await harness.press(NEW, "1. 1.6")
+    [row_card] = await harness.press(NEW, "1.6 —")
     assert not any(b.startswith("✏️") for b in buttons(row_card))
     with harness.db.transaction() as session:
         row_id = session.scalar(select(PlanRow.id))
@@ -160,7 +160,7 @@ async def test_owner_changes_are_recorded_on_saved_rows(harness):
     await harness.principal(P)
     await write_row(harness)
     await harness.send(P, "/plan")
-    await harness.press(P, "1. 1.4")
+    await harness.press(P, "1.4 —")
     await harness.press(P, "👥 Người phụ trách")
     await harness.press(P, "☐ Hà")
     [card] = await harness.press(P, "✅ Xong")
