@@ -6,12 +6,13 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
-from bot.documents.plan_import import ImportedRow, NotAPlan, read_plan
+from bot.documents.plan_import import ImportedRow, NotAPlan, file_problem, read_plan
 from bot.domain.parsing import parse_timeline
 from bot.domain.permissions import can_manage_team
 from bot.domain.schoolyear import is_school_year
 from bot.services import plans
 from bot.services.chatstate import enter, leave
+from bot.ui.render import FILE_PROBLEMS, too_large
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
 from conversations.base import MAX_DOWNLOAD_BYTES, Turn, parse_number, stale_button
@@ -55,8 +56,18 @@ def on_file(turn: Turn) -> list[View]:
     incoming = turn.incoming
     if turn.state.flow != FLOW or turn.state.step != STEP_FILE:
         return [View([bold(t._("Please answer with a text message."))])]
-    if (incoming.file_size or 0) > MAX_DOWNLOAD_BYTES or incoming.file_bytes is None:
-        return [View([bold(t._("This file is larger than 20 MB."))]), *prompt(turn)]
+    problem = file_problem(incoming.file_name or "", incoming.file_mime)
+    if problem is not None:
+        log.info("refused %r for /import: %s", incoming.file_name, problem)
+        return [View([bold(t._(FILE_PROBLEMS[problem]))]), *prompt(turn)]
+    size = incoming.file_size or (len(incoming.file_bytes) if incoming.file_bytes else 0)
+    if size > MAX_DOWNLOAD_BYTES or incoming.file_bytes is None:
+        refusal = (
+            too_large(t, size, MAX_DOWNLOAD_BYTES)
+            if size > MAX_DOWNLOAD_BYTES
+            else t._("I could not get this file from Telegram. Please send it again.")
+        )
+        return [View([bold(refusal)]), *prompt(turn)]
     try:
         result = read_plan(incoming.file_bytes, incoming.file_name or "")
     except NotAPlan as exc:

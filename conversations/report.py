@@ -13,7 +13,7 @@ from bot.domain.permissions import MANAGERS
 from bot.services import members, outbox, owners, plans, progress
 from bot.services.chatstate import enter, leave
 from bot.services.files import MAX_EVIDENCE_BYTES, FileStore
-from bot.ui.render import echo, short_row
+from bot.ui.render import echo, short_row, too_large
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
 from conversations.base import Turn, flow_button, parse_number, stale_button
@@ -215,8 +215,14 @@ def on_file(turn: Turn) -> list[View]:
     report = _report(turn)
     if turn.state.step != STEP_FILES or report is None:
         return [View([bold(t._("Please answer with a text message."))]), *prompt(turn)]
-    if (incoming.file_size or 0) > MAX_EVIDENCE_BYTES or incoming.file_bytes is None:
-        return [View([bold(t._("This file is larger than 20 MB."))]), *prompt(turn)]
+    size = incoming.file_size or (len(incoming.file_bytes) if incoming.file_bytes else 0)
+    if size > MAX_EVIDENCE_BYTES or incoming.file_bytes is None:
+        refusal = (
+            too_large(t, size, MAX_EVIDENCE_BYTES)
+            if size > MAX_EVIDENCE_BYTES
+            else t._("I could not get this file from Telegram. Please send it again.")
+        )
+        return [View([bold(refusal)]), *prompt(turn)]
     store = FileStore(turn.settings.files_dir)
     progress.add_evidence(
         turn.session,

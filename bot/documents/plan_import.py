@@ -366,6 +366,27 @@ def _read_prose(paragraphs: list[str], result: ImportResult) -> None:
 
 # ---------------------------------------------------------------- entry point
 
+PLAN_SUFFIXES = (".docx", ".xlsx")
+_IMAGES = (".jpg", ".jpeg", ".png", ".heic", ".heif", ".webp", ".gif", ".bmp", ".tif", ".tiff")
+
+
+def file_problem(filename: str, mime: str | None = None) -> str | None:
+    """Why a file cannot be read as a plan, before reading it: "doc" and "xls" (the old
+    formats: save as .docx/.xlsx), "pdf", "image" (a photo or a scan), "other"; None when it
+    is a .docx or .xlsx."""
+    suffix = Path(filename or "").suffix.lower()
+    if suffix in PLAN_SUFFIXES:
+        return None
+    if suffix in (".doc", ".docm", ".dot", ".rtf", ".odt"):
+        return "doc"
+    if suffix in (".xls", ".xlsm", ".xlsb", ".ods"):
+        return "xls"
+    if suffix == ".pdf" or mime == "application/pdf":
+        return "pdf"
+    if suffix in _IMAGES or (mime or "").startswith("image/"):
+        return "image"
+    return "other"
+
 
 def read_plan(data: bytes, filename: str) -> ImportResult:
     """Read a plan from the bytes of a .docx or .xlsx file."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from bot.core.i18n import N_, Translator
 from bot.domain.catalog import Regulation, is_level4_code
 from bot.domain.constants import BLOCK_LEVEL_4, ECHO_LENGTH
@@ -157,6 +159,38 @@ def echo(t: Translator, text: str, limit: int = ECHO_LENGTH) -> list[Part]:
     head = text[: at if at > limit // 2 else limit].rstrip()
     note = t._("(stored in full: {n} characters)").format(n=t.number(len(text)))
     return [plain(head), italic("…" + note)]
+
+
+def too_large(t: Translator, size: int, limit: int) -> str:
+    """ "Tệp này 25 MB, lớn hơn giới hạn 20 MB …": the size and the limit, in whole MB."""
+    return t._(
+        "This file is {size} MB, over the {limit} MB a bot can receive. "
+        "Please send a smaller file (for example, compress the pictures in it)."
+    ).format(size=t.number(math.ceil(size / 2**20)), limit=t.number(limit // 2**20))
+
+
+FILE_PROBLEMS = {
+    "doc": N_(
+        "This is an old Word file (.doc), which cannot be read. Please open it in Word, save "
+        "it as .docx (File → Save As → Word Document) and send that file."
+    ),
+    "xls": N_(
+        "This is an old Excel file (.xls), which cannot be read. Please open it in Excel, "
+        "save it as .xlsx (File → Save As → Excel Workbook) and send that file."
+    ),
+    "pdf": N_(
+        "A PDF cannot be read back into the plan's rows. Please send the Word or Excel file "
+        "of the plan (.docx or .xlsx)."
+    ),
+    "image": N_(
+        "A photo cannot be read into the plan's rows. Please send the Word or Excel file of "
+        "the plan (.docx or .xlsx)."
+    ),
+    "other": N_(
+        "This kind of file cannot be read as a plan. Please send the Word or Excel file of "
+        "the plan (.docx or .xlsx)."
+    ),
+}
 
 
 def short_row(t: Translator, row: PlanRow, limit: int = 60) -> str:
