@@ -6,9 +6,17 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
-from bot.documents.plan_import import ImportedRow, NotAPlan, file_problem, read_plan
+from bot.core.i18n import Translator
+from bot.documents.plan_import import (
+    ImportedRow,
+    NotAPlan,
+    before_school_year,
+    file_problem,
+    read_plan,
+)
 from bot.domain.parsing import parse_timeline
 from bot.domain.permissions import can_manage_team
+from bot.domain.rowname import name, short_title
 from bot.domain.schoolyear import is_school_year
 from bot.services import plans
 from bot.services.chatstate import enter, leave
@@ -137,19 +145,26 @@ def _preview(turn: Turn) -> View:
                 ).format(n=no_date)
             )
         )
+    early = before_school_year(rows, year)
+    if early:
+        head = t.ngettext(
+            "{n} row whose timeline ends before school year {year} begins; it is not counted "
+            "overdue and gets no reminders until it is confirmed on its card:",
+            "{n} rows whose timeline ends before school year {year} begins; they are not "
+            "counted overdue and get no reminders until each is confirmed on its card:",
+            len(early),
+        ).format(n=len(early), year=year)
+        parts.append(italic("\n⚠️ " + head))
+        for row in early[:10]:
+            label = name(row.criterion_code, row.expected_result or row.criterion_text, 70)
+            parts.append(plain(f"\n• {label}: {_timeline(t, row, year)}"))
+        if len(early) > 10:
+            more = t._("… and {n} more").format(n=t.number(len(early) - 10))
+            parts.append(plain(f"\n{more}"))
     for row in rows[:3]:
-        timeline = parse_timeline(row.timeline_text or "", year)
-        span = f"{t.date(timeline.start)} – {t.date(timeline.due)}" if timeline.understood else "—"
-        parts.append(plain(f"\n\n{row.criterion_code or '?'} · {row.criterion_text[:80]}"))
-        parts.append(italic(f"\n{(row.expected_result or '')[:120]}"))
-        parts.append(
-            italic(
-                "\n"
-                + t._("Timeline: {text} → {span}").format(
-                    text=(row.timeline_text or "—")[:60], span=span
-                )
-            )
-        )
+        parts.append(plain(f"\n\n{name(row.criterion_code, row.criterion_text, 90)}"))
+        parts.append(italic(f"\n{short_title(row.expected_result, 120)}"))
+        parts.append(italic("\n" + t._("Timeline") + ": " + _timeline(t, row, year)))
     v = turn.state.version
     years = list(dict.fromkeys([year, turn.school_year()]))  # the file's year, then this one
     buttons = [
@@ -157,6 +172,18 @@ def _preview(turn: Turn) -> View:
         for y in years
     ]
     return View(parts, [*buttons, [Button(t._("Cancel"), f"i:no:{v}")]])
+
+
+def _timeline(t: Translator, row: ImportedRow, year: str) -> str:
+    """ "Năm học 2025-2026 → 01/09/2025 – 31/05/2026": the words (their start) and the dates."""
+    timeline = parse_timeline(row.timeline_text or "", year)
+    if timeline.start:
+        span = f"{t.date(timeline.start)} – {t.date(timeline.due)}"
+    elif timeline.due:
+        span = t._("due {date}").format(date=t.date(timeline.due))
+    else:
+        span = "—"
+    return f"{short_title(row.timeline_text, 60) or '—'} → {span}"
 
 
 def on_callback(turn: Turn) -> list[View]:

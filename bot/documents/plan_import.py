@@ -19,7 +19,7 @@ from docx.table import _Row
 from openpyxl import load_workbook
 
 from bot.domain.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
-from bot.domain.parsing import fold
+from bot.domain.parsing import BEFORE_SCHOOL_YEAR, fold, parse_timeline
 from bot.domain.rowform import FIELDS
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
@@ -368,6 +368,16 @@ def _read_prose(paragraphs: list[str], result: ImportResult) -> None:
 
 PLAN_SUFFIXES = (".docx", ".xlsx")
 _IMAGES = (".jpg", ".jpeg", ".png", ".heic", ".heif", ".webp", ".gif", ".bmp", ".tif", ".tiff")
+
+
+def before_school_year(rows: list[ImportedRow], school_year: str) -> list[ImportedRow]:
+    """The rows whose timeline ends before `school_year` begins (listed in the preview; each
+    stays flagged until confirmed on its card)."""
+    return [
+        row
+        for row in rows
+        if BEFORE_SCHOOL_YEAR in parse_timeline(row.timeline_text or "", school_year).warnings
+    ]
 
 
 def file_problem(filename: str, mime: str | None = None) -> str | None:
