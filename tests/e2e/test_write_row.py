@@ -90,7 +90,7 @@ async def test_write_a_row_across_two_crashes_and_export_it(server, bot):
     await asyncio.sleep(0.5)  # a redelivered /skip, if any, re-sends the card: let it pass
     core.mark(TOKEN, USER)
     saved, row_card = await press(core, "💾 Lưu", count=2)
-    assert "Đã lưu thành dòng 1" in text_of(saved)
+    assert "Đã lưu 1.4 — " in text_of(saved)
     assert "Tiêu chí 1.4" in text_of(row_card)
 
     export = bot.cli(

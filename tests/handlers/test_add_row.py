@@ -52,7 +52,7 @@ async def test_write_a_complete_row(harness):
     assert "💾 Lưu" in buttons(card) and "✏️ Kết quả cần đạt" in buttons(card)
     assert await rows(harness) == []  # not in the plan before "Lưu"
     saved, row_card = await harness.press(P, "💾 Lưu")
-    assert "Đã lưu thành dòng 1 của kế hoạch năm học" in saved["text"]
+    assert "Đã lưu 1.4 — " in saved["text"] and "vào kế hoạch năm học" in saved["text"]
     assert "Dòng 1" in row_card["text"] and "🗑 Xoá dòng" in buttons(row_card)
     [row] = await rows(harness)
     assert row.criterion_code == "1.4" and row.block == "M123" and row.position == 1

@@ -47,7 +47,7 @@ async def test_import_preview_confirm_and_append(harness):
     [preview] = await send_file(harness, "ke-hoach.docx", docx_bytes([PLAN]))
     assert "Tìm thấy 2 dòng" in preview["text"] and "Tiêu chuẩn 1: 2" in preview["text"]
     assert "1 dòng không đọc được thời gian" in preview["text"]
-    assert "1.4 · Tiêu chí 1.4 Hiệu trưởng" in preview["text"]
+    assert "1.4 — Tiêu chí 1.4 Hiệu trưởng" in preview["text"]
     assert "01/09/2026 – 31/05/2027" in preview["text"]
     assert count(harness) == 0  # nothing stored before the confirmation
     [done] = await harness.press(P, buttons(preview)[0])
@@ -69,7 +69,7 @@ async def test_bad_files_get_a_clear_answer_and_change_nothing(harness):
     refused, _ = await send_file(harness, "trong.docx", docx_bytes([[HEADER]]))
     assert "không phải kế hoạch" in refused["text"]
     big, _ = await send_file(harness, "to.docx", b"0" * (30 * 1024 * 1024))
-    assert big["text"] == "Tệp lớn hơn 20 MB."
+    assert big["text"].startswith("Tệp này 30 MB, vượt giới hạn 20 MB")
     [notice, again] = await harness.send(P, "xin chào")
     assert notice["text"] == "Vui lòng gửi tệp, hoặc gõ /cancel."
     [cancelled] = await harness.send(P, "/cancel")

@@ -117,7 +117,7 @@ def succeeded(action: str, replies: list[dict]) -> bool:
         "add row": "Chọn tiêu chuẩn",
         "edit own row": "Công việc/giải pháp",
         "edit other's row": "Công việc/giải pháp",
-        "delete row": "Xoá dòng",
+        "delete row": "Thao tác này không hoàn tác được",
         "invite": "Mời thành viên mới",
         "change role": "Vai trò: thành viên tổ giám sát",
     }

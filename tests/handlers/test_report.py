@@ -75,7 +75,7 @@ async def test_difficulties_reach_the_principal(harness):
     await harness.send(OWNER, "Thiếu kinh phí mua thiết bị.")
     assert await harness.sender.drain() == 1  # woken at once in `caitien run`
     [alert] = await harness.core.wait_for_bot_messages(TOKEN, P, timeout=2)
-    assert "Đặng Thị Lan báo gặp khó khăn ở dòng 1 (1.4)" in alert["text"]
+    assert "Đặng Thị Lan báo gặp khó khăn ở 1.4 — " in alert["text"]
     assert "Thiếu kinh phí mua thiết bị." in alert["text"]
     assert buttons(alert) == ["Mở dòng kế hoạch"]
 

@@ -22,7 +22,7 @@ async def test_open_edit_and_delete_a_row(harness):
     await write_row(harness, "1.4 ", "Tiêu chuẩn 1", "Kết quả 1.4")
     [plan] = await harness.send(P, "/plan")
     # Rows are kept in the table's order: 1.4 before 5.2 although written after it.
-    assert buttons(plan)[:2] == ["1. 1.4 Kết quả 1.4", "2. 5.2 Kết quả 5.2"]
+    assert buttons(plan)[:2] == ["1.4 — Kết quả 1.4", "5.2 — Kết quả 5.2"]
     [card] = await harness.press(P, "5.2 —")
     assert "Dòng 2" in card["text"] and "Kết quả 5.2" in card["text"]
     [question] = await harness.press(P, "✏️ Ghi chú")
@@ -30,10 +30,10 @@ async def test_open_edit_and_delete_a_row(harness):
     [card] = await harness.send(P, "Báo cáo Phòng VH-XH")
     assert "Báo cáo Phòng VH-XH" in card["text"] and "Dòng 2" in card["text"]
     [confirm] = await harness.press(P, "🗑 Xoá dòng")
-    assert "Xoá dòng 2 (5.2)?" in confirm["text"]
+    assert "Xoá 5.2 — Kết quả 5.2?" in confirm["text"]
     assert buttons(confirm) == ["🗑 Có, xoá", "Không, giữ lại"]
     [done] = await harness.press(P, "🗑 Có, xoá")
-    assert done["text"] == "🗑 Đã xoá dòng 2."
+    assert done["text"] == "🗑 Đã xoá 5.2 — Kết quả 5.2."
     [plan] = await harness.send(P, "/plan")
     assert "1 dòng" in plan["text"] and "Kết quả 5.2" not in plan["text"]
     with harness.db.transaction() as session:
@@ -71,7 +71,7 @@ async def test_edit_criterion_of_a_saved_row_moves_it(harness):
     [card] = await harness.press(P, "3.1")
     assert "Tiêu chí 3.1" in card["text"] and "Dòng 2" in card["text"]
     [plan] = await harness.send(P, "/plan")
-    assert buttons(plan)[:2] == ["1. 2.1 B", "2. 3.1 A"]
+    assert buttons(plan)[:2] == ["2.1 — B", "3.1 — A"]
 
 
 async def test_back_from_a_field_edit_returns_to_the_card_unchanged(harness):
@@ -92,6 +92,6 @@ async def test_the_principal_sees_the_history_on_the_card(harness):
     await harness.press(P, "✏️ Kết quả cần đạt")
     await harness.send(P, "Đạt Mức 3")
     [history] = await harness.press(P, "🕓 Lịch sử")
-    assert "Lịch sử dòng 1" in history["text"]
+    assert "Lịch sử 1.4 — Đạt Mức 3" in history["text"]
     assert "Hà" in history["text"] and "tạo dòng" in history["text"]
     assert "Kết quả cần đạt: KQ → Đạt Mức 3" in history["text"]
