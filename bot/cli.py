@@ -11,6 +11,7 @@ import logging
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -105,7 +106,10 @@ def _parser() -> argparse.ArgumentParser:
     preview = notify.add_parser("preview", help="what the schedule would have sent up to --at")
     preview.add_argument("--school", required=True, type=int)
     preview.add_argument(
-        "--at", required=True, help="an ISO moment with offset, e.g. 2025-03-14T08:00+07:00"
+        "--at",
+        required=True,
+        help="a date or an ISO moment, e.g. 2027-05-15 (the end of that day) or "
+        "2027-05-15T08:00; without an offset, in the school's timezone",
     )
 
     row = sub.add_parser("row", help="plan rows").add_subparsers(
@@ -308,10 +312,24 @@ def _moment(text: str) -> dt.datetime:
     return at
 
 
+def _school_moment(text: str, tz: ZoneInfo) -> dt.datetime:
+    """An ISO moment; without an offset it is in the school's timezone, and a date alone
+    means the end of that day there ("2027-05-15": everything due that day is included)."""
+    try:
+        if len(text.strip()) == 10:
+            day = dt.date.fromisoformat(text.strip())
+            return dt.datetime.combine(day, dt.time.max, tz)
+        at = dt.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(f"not an ISO date or moment: {text!r}") from exc
+    return at if at.tzinfo is not None else at.replace(tzinfo=tz)
+
+
 def _notify_preview(db: Database, args: argparse.Namespace) -> None:
-    at = _moment(args.at)
     with db.transaction() as session:
-        result = outbox_preview.preview(session, _school(session, args.school), at)
+        school = _school(session, args.school)
+        at = _school_moment(args.at, ZoneInfo(school.timezone))
+        result = outbox_preview.preview(session, school, at)
     _print_json(result)
 
 

@@ -152,5 +152,33 @@ def test_notify_preview_cli(db, db_url):
     digests = [i for i in items if i["kind"] == "digest"]
     assert digests[0]["send_at"] == "2025-08-04T07:30:00+07:00"
     assert {i["member_id"] for i in digests} == {ids[2]}
-    bad = caitien(db_url, "notify", "preview", "--school", str(ids[0]), "--at", "2025-10-20")
-    assert bad.returncode == 2 and "offset" in bad.stderr
+    # issue 11: a date or a moment without offset is in the school's timezone (no longer refused)
+    bad = caitien(db_url, "notify", "preview", "--school", str(ids[0]), "--at", "20/10/2025")
+    assert bad.returncode == 2 and "not an ISO date or moment" in bad.stderr
+
+
+def test_notify_preview_cli_reads_a_date_in_the_schools_timezone(db, db_url):
+    with db.transaction() as session:
+        school, invite = create_school(session, "THCS B", "thcs", None, "Asia/Ho_Chi_Minh")
+        person = upsert_person(session, TelegramUser(1, "Hà"))
+        principal = join_with_code(session, person, invite.code, NOW).member
+        lan, _ = members.add_member(session, school, "Lan", "staff", None)
+        plan = plans.ensure_plan(session, school, "2026-2027")
+        row = plans.new_draft(session, principal, plan)
+        plans.set_criterion(session, row, plans.regulation_of(school), "1.4", principal)
+        plans.set_field(session, row, "timeline_text", "trước 15/05/2027", "2026-2027", principal)
+        plans.save_draft(session, row, principal)
+        owners.set_owners(session, row, [lan.id], lan.id, principal)
+        school_id = school.id
+
+    def due_today(at: str) -> list[str]:
+        done = caitien(db_url, "notify", "preview", "--school", str(school_id), "--at", at)
+        assert done.returncode == 0, done.stderr
+        return [i["send_at"] for i in json.loads(done.stdout) if i["kind"] == "due_today"]
+
+    # A date alone: the whole of 15/05/2027 in Vietnam, the 08:00 reminder included.
+    assert due_today("2027-05-15") == ["2027-05-15T08:00:00+07:00"]
+    # Without an offset: Vietnam time (07:59 UTC would be 14:59 there and include it).
+    assert due_today("2027-05-15T07:59") == []
+    assert due_today("2027-05-15T08:00") == ["2027-05-15T08:00:00+07:00"]
+    assert due_today("2027-05-15T00:59:00+00:00") == []  # an offset is kept: 07:59 in Vietnam
