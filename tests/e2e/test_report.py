@@ -67,5 +67,5 @@ async def test_report_with_two_photos_and_a_pdf_and_a_difficulty(server, bot, db
     core.mark(TOKEN, PRINCIPAL)
     await act(core, TEACHER, text="Thiếu kinh phí mua thiết bị.")
     [alert] = await core.wait_for_bot_messages(TOKEN, PRINCIPAL, timeout=20)
-    assert "báo gặp khó khăn ở dòng 2 (1.2)" in alert["text"]
+    assert "báo gặp khó khăn ở 1.2 — Việc số 2:" in alert["text"]
     assert "Thiếu kinh phí mua thiết bị." in alert["text"]
