@@ -263,7 +263,7 @@ async def test_mid_year_and_end_of_year_prompts_list_the_rows_not_done(harness):
     prompt = chat(harness, LAN)[-1]
     assert "Tổng kết cuối năm học 2026-2027" in prompt["text"]
     assert "trước ngày 30/05/2027" in prompt["text"]
-    [status] = await harness.press(LAN, "📝 2. 2.1")
+    [status] = await harness.press(LAN, "📝 2.1 —")
     assert buttons(status)[2] == "Hoàn thành"
     await harness.press(LAN, "Hoàn thành")
     with harness.db.transaction() as session:
