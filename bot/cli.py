@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from bot.core.clock import SystemClock
 from bot.core.config import Settings
 from bot.core.i18n import translator
 from bot.core.logs import setup_logging
@@ -27,7 +28,7 @@ from bot.domain.catalog import LEVELS, load_catalog
 from bot.domain.invite_links import deep_link
 from bot.domain.schoolyear import is_school_year
 from bot.runtime.app import CannotStart, run
-from bot.services import members, outbox_preview, owners, schools
+from bot.services import members, outbox, outbox_preview, owners, schools
 from bot.services.files import FileStore
 from bot.services.plans import (
     active_rows,
@@ -263,12 +264,15 @@ def _row_assign(db: Database, args: argparse.Namespace) -> None:
             raise UsageError(f"school {school.id} has no member {args.member}")
         current = [o.member_id for o in row.owners]
         lead = next((o.member_id for o in row.owners if o.is_lead), None)
-        owners.set_owners(
+        added = owners.set_owners(
             session, row, [*current, member.id], member.id if args.lead else lead, None
         )
+        # Told once through the outbox, whenever `caitien run` next drains it.
+        told = outbox.tell_assigned(session, row, added, None, SystemClock().now())
         result = {
             "row": row.position,
             "school_year": plan.school_year,
+            "notified": bool(told),
             "owners": [
                 {"member_id": o.member_id, "name": o.member.display_name, "lead": o.is_lead}
                 for o in row.owners

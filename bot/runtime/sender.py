@@ -68,8 +68,10 @@ def markup(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
     )
 
 
-async def send(bot: Bot, chat_id: int, message: Message) -> None:
-    """Send one message as Telegram wants it (HTML, no link previews)."""
+async def send(bot: Bot, chat_id: int, message: Message, silent: bool = False) -> None:
+    """Send one message as Telegram wants it (HTML, no link previews); `silent`: without
+    sound (Telegram's `disable_notification`), for what is sent at once in quiet hours."""
+    quiet = {"disable_notification": True} if silent else {}
     if message.photo is not None:
         await bot.send_photo(
             chat_id,
@@ -77,6 +79,7 @@ async def send(bot: Bot, chat_id: int, message: Message) -> None:
             caption=message.html,
             parse_mode=ParseMode.HTML,
             reply_markup=markup(message.buttons),
+            disable_notification=silent or None,
         )
     elif message.document is not None:
         name, content = message.document
@@ -86,9 +89,10 @@ async def send(bot: Bot, chat_id: int, message: Message) -> None:
             caption=message.html,
             parse_mode=ParseMode.HTML,
             reply_markup=markup(message.buttons),
+            disable_notification=silent or None,
         )
     else:
-        await bot.do_api_request("sendMessage", api_kwargs=text_message(chat_id, message))
+        await bot.do_api_request("sendMessage", api_kwargs=text_message(chat_id, message, **quiet))
 
 
 def keyboard(buttons: list[list[Button]]) -> dict[str, Any] | None:
@@ -123,6 +127,14 @@ def text_message(chat_id: int, message: Message, **extra: Any) -> dict[str, Any]
 
 def seconds(value: int | dt.timedelta) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+@dataclass
+class Prepared:
+    chat_id: int
+    messages: list[Message]
+    parts_sent: int  # how many of them Telegram accepted already
+    silent: bool  # sent at once inside quiet hours: without sound
 
 
 @dataclass
@@ -314,9 +326,13 @@ class Sender:
         if counter:
             setattr(self.stats, counter, getattr(self.stats, counter) + 1)
 
-    def _prepare(self, item_id: int) -> tuple[int, list[Message], int] | str | dt.datetime:
-        """(chat, messages, already sent), or a skip reason, or when quiet hours end."""
+    def _prepare(self, item_id: int) -> Prepared | str | dt.datetime:
+        """What to send, or a skip reason, or when quiet hours (or a holiday) end.
+
+        What a person's act made (`outbox.AT_ONCE`: a difficulty, an assignment, a join) is
+        never held: inside quiet hours it goes at once, without sound."""
         now = self.clock.now()
+        silent = False
         with self.db.transaction() as session:
             item = session.get(OutboxItem, item_id)
             if item is None:
@@ -325,9 +341,12 @@ class Sender:
             if school is not None:
                 rules = school_settings.load(school).rules()
                 local = now.astimezone(ZoneInfo(school.timezone))
-                later = notification_rules.adjust(local, rules)
-                if later > local:
-                    return later
+                if item.kind in outbox.AT_ONCE:
+                    silent = notification_rules.quiet(local, rules)
+                else:
+                    later = notification_rules.adjust(local, rules)
+                    if later > local:
+                        return later
             prepared = notices.prepare(session, item, now, self.default_language)
             if isinstance(prepared, str):
                 return prepared
@@ -338,7 +357,8 @@ class Sender:
             if self.workshop is not None
             else make_now(prepared.views)
         )
-        return prepared.chat_id, [m for view in views for m in messages(view)], parts_sent
+        units = [m for view in views for m in messages(view)]
+        return Prepared(prepared.chat_id, units, parts_sent, silent)
 
     async def _process(self, item_id: int) -> None:
         prepared = await asyncio.to_thread(self._prepare, item_id)
@@ -348,9 +368,9 @@ class Sender:
         if isinstance(prepared, str):
             self._finish(item_id, OutboxState.SKIPPED, prepared)
             return
-        chat_id, units, done = prepared
+        chat_id, units, done = prepared.chat_id, prepared.messages, prepared.parts_sent
         for index in range(done, len(units)):
-            outcome = await self._send_one(item_id, chat_id, units[index])
+            outcome = await self._send_one(item_id, chat_id, units[index], prepared.silent)
             if outcome is not None:
                 return
             await asyncio.to_thread(self._record, item_id, index + 1, index == len(units) - 1)
@@ -366,7 +386,9 @@ class Sender:
             if last:
                 item.state, item.sent_at, item.reason = OutboxState.SENT, self.clock.now(), None
 
-    async def _send_one(self, item_id: int, chat_id: int, message: Message) -> str | None:
+    async def _send_one(
+        self, item_id: int, chat_id: int, message: Message, silent: bool = False
+    ) -> str | None:
         """Send one message, retrying as Telegram asks; None when it was accepted."""
         network, limited = 0, 0
         while True:
@@ -376,7 +398,7 @@ class Sender:
                 self._finish(item_id, OutboxState.SKIPPED, "unreachable")
                 return "unreachable"
             try:
-                await send(self.bot, chat_id, message)
+                await send(self.bot, chat_id, message, silent)
                 self.stats.sent += 1
                 return None
             except RetryAfter as exc:
