@@ -104,7 +104,11 @@ def skip_reason(
             return None
         if progress.latest_statuses(session, [row.id]).get(row.id) == ProgressStatus.DONE:
             return "done"
-        if notification_rules.too_soon(outbox.last_reminded(session, row.id, member.id), now):
+        # A snooze was asked for by the member ("remind me tomorrow"): it goes; it still counts
+        # as a reminder for the schedule's next one.
+        if item.kind != outbox.SNOOZE and notification_rules.too_soon(
+            outbox.last_reminded(session, row.id, member.id), now
+        ):
             return notification_rules.REMINDED_RECENTLY
     if item.kind in (notification_rules.MID_YEAR, notification_rules.END_YEAR):
         if notification_rules.stale(item.kind, item.day, today, rules):
