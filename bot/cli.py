@@ -118,6 +118,11 @@ def _parser() -> argparse.ArgumentParser:
     assign.add_argument("--member", required=True, type=int)
     assign.add_argument("--lead", action="store_true")
     assign.add_argument("--year", help="school year (default: the latest plan)")
+    assign.add_argument(
+        "--now",
+        help="the moment of the assignment, ISO with offset (default: the clock); the member "
+        "is told then, once, when `caitien run` drains the outbox",
+    )
 
     plan = sub.add_parser("plan", help="plans").add_subparsers(
         dest="action", required=True, parser_class=_Parser
@@ -253,6 +258,7 @@ def _member(db: Database, args: argparse.Namespace) -> None:
 
 
 def _row_assign(db: Database, args: argparse.Namespace) -> None:
+    now = _moment(args.now) if args.now else SystemClock().now()
     with db.transaction() as session:
         school = _school(session, args.school)
         plan = _plan(session, school, args.year)
@@ -268,7 +274,7 @@ def _row_assign(db: Database, args: argparse.Namespace) -> None:
             session, row, [*current, member.id], member.id if args.lead else lead, None
         )
         # Told once through the outbox, whenever `caitien run` next drains it.
-        told = outbox.tell_assigned(session, row, added, None, SystemClock().now())
+        told = outbox.tell_assigned(session, row, added, None, now)
         result = {
             "row": row.position,
             "school_year": plan.school_year,

@@ -215,10 +215,11 @@ class Sender:
             for task in pending:
                 task.cancel()
 
-    def _claim(self) -> list[int]:
-        """Mark the next due items as being sent. Chats take turns: each member's first item,
-        then each one's second... so one chat with many items (1/s) does not hold up the rest.
-        On PostgreSQL the rows are locked with SKIP LOCKED, so several senders can share."""
+    def _claim(self) -> list[tuple[int, int]]:
+        """Mark the next due items as being sent: (item, whose chat). Chats take turns: each
+        member's first item, then each one's second... so one chat with many items (1/s) does
+        not hold up the rest. On PostgreSQL the rows are locked with SKIP LOCKED, so several
+        senders can share."""
         now = self.clock.now()
         oldest = (  # rank only the oldest due items, not a whole backlog, at each claim
             select(OutboxItem.id, OutboxItem.send_at, OutboxItem.member_id, OutboxItem.chat_id)
@@ -231,21 +232,23 @@ class Sender:
             .limit(self.batch * 20)
             .subquery()
         )
+        whose = func.coalesce(oldest.c.member_id, oldest.c.chat_id)
         turn = (
             func.row_number()
-            .over(
-                partition_by=func.coalesce(oldest.c.member_id, oldest.c.chat_id),
-                order_by=(oldest.c.send_at, oldest.c.id),
-            )
+            .over(partition_by=whose, order_by=(oldest.c.send_at, oldest.c.id))
             .label("turn")
         )
-        due = select(oldest.c.id, oldest.c.send_at, turn).subquery()
+        due = select(oldest.c.id, oldest.c.send_at, whose.label("whose"), turn).subquery()
         with self.db.transaction() as session:
-            ids = list(
-                session.scalars(
-                    select(due.c.id).order_by(due.c.turn, due.c.send_at, due.c.id).limit(self.batch)
+            claimed = {
+                item_id: int(chat or 0)
+                for item_id, chat in session.execute(
+                    select(due.c.id, due.c.whose)
+                    .order_by(due.c.turn, due.c.send_at, due.c.id)
+                    .limit(self.batch)
                 )
-            )
+            }
+            ids = list(claimed)
             if ids and session.get_bind().dialect.name == "postgresql":
                 locked = set(
                     session.scalars(
@@ -261,24 +264,33 @@ class Sender:
                     .where(OutboxItem.id.in_(ids))
                     .values(state=OutboxState.SENDING, attempts=OutboxItem.attempts + 1)
                 )
-        return ids
+        return [(i, claimed[i]) for i in ids]
 
     async def drain(self) -> int:
-        """Send every item due now; returns how many items were handled."""
+        """Send every item due now; returns how many items were handled.
+
+        Items of different chats go in parallel; one chat's items one after the other, in
+        order, so each is checked at send time knowing what the previous one did (a second
+        reminder about a row within 24 hours is skipped, not sent alongside)."""
         total = 0
         while not self._stop.is_set() and (ids := await asyncio.to_thread(self._claim)):
-            queue: asyncio.Queue[int] = asyncio.Queue()
-            for item_id in ids:
-                queue.put_nowait(item_id)
+            queue: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
+            for claimed in ids:
+                queue.put_nowait(claimed)
+            chats: dict[int, asyncio.Lock] = {}
 
-            async def worker(queue: asyncio.Queue[int] = queue) -> None:
+            async def worker(queue: asyncio.Queue[tuple[int, int]] = queue) -> None:
                 while not queue.empty() and not self._stop.is_set():
-                    item_id = queue.get_nowait()
-                    try:
-                        await self._process(item_id)
-                    except Exception:
-                        log.exception("outbox item %s failed unexpectedly", item_id)
-                        self._finish(item_id, OutboxState.FAILED, "error")
+                    item_id, chat = queue.get_nowait()
+                    async with chats.setdefault(chat, asyncio.Lock()):
+                        if self._stop.is_set():
+                            await asyncio.to_thread(self._release, [item_id])
+                            return
+                        try:
+                            await self._process(item_id)
+                        except Exception:
+                            log.exception("outbox item %s failed unexpectedly", item_id)
+                            self._finish(item_id, OutboxState.FAILED, "error")
 
             before = dataclasses.replace(self.stats)
             await asyncio.gather(*(worker() for _ in range(min(self.workers, len(ids)))))
@@ -292,7 +304,7 @@ class Sender:
                 self.stats.retry_after - before.retry_after,
             )
             if not queue.empty():  # stopping: what was not started waits for the next run
-                left = [queue.get_nowait() for _ in range(queue.qsize())]
+                left = [queue.get_nowait()[0] for _ in range(queue.qsize())]
                 await asyncio.to_thread(self._release, left)
         return total
 
