@@ -279,7 +279,10 @@ class Sender:
                 queue.put_nowait(claimed)
             chats: dict[int, asyncio.Lock] = {}
 
-            async def worker(queue: asyncio.Queue[tuple[int, int]] = queue) -> None:
+            async def worker(
+                queue: asyncio.Queue[tuple[int, int]] = queue,
+                chats: dict[int, asyncio.Lock] = chats,
+            ) -> None:
                 while not queue.empty() and not self._stop.is_set():
                     item_id, chat = queue.get_nowait()
                     async with chats.setdefault(chat, asyncio.Lock()):
