@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from bot.core.clock import SystemClock
 from bot.core.config import Settings
 from bot.core.i18n import translator
 from bot.core.logs import setup_logging
@@ -28,7 +29,7 @@ from bot.domain.catalog import LEVELS, load_catalog
 from bot.domain.invite_links import deep_link
 from bot.domain.schoolyear import is_school_year
 from bot.runtime.app import CannotStart, run
-from bot.services import members, outbox_preview, owners, schools
+from bot.services import members, outbox, outbox_preview, owners, schools
 from bot.services.files import FileStore
 from bot.services.plans import (
     active_rows,
@@ -121,6 +122,11 @@ def _parser() -> argparse.ArgumentParser:
     assign.add_argument("--member", required=True, type=int)
     assign.add_argument("--lead", action="store_true")
     assign.add_argument("--year", help="school year (default: the latest plan)")
+    assign.add_argument(
+        "--now",
+        help="the moment of the assignment, ISO with offset (default: the clock); the member "
+        "is told then, once, when `caitien run` drains the outbox",
+    )
 
     plan = sub.add_parser("plan", help="plans").add_subparsers(
         dest="action", required=True, parser_class=_Parser
@@ -256,6 +262,7 @@ def _member(db: Database, args: argparse.Namespace) -> None:
 
 
 def _row_assign(db: Database, args: argparse.Namespace) -> None:
+    now = _moment(args.now) if args.now else SystemClock().now()
     with db.transaction() as session:
         school = _school(session, args.school)
         plan = _plan(session, school, args.year)
@@ -267,12 +274,15 @@ def _row_assign(db: Database, args: argparse.Namespace) -> None:
             raise UsageError(f"school {school.id} has no member {args.member}")
         current = [o.member_id for o in row.owners]
         lead = next((o.member_id for o in row.owners if o.is_lead), None)
-        owners.set_owners(
+        added = owners.set_owners(
             session, row, [*current, member.id], member.id if args.lead else lead, None
         )
+        # Told once through the outbox, whenever `caitien run` next drains it.
+        told = outbox.tell_assigned(session, row, added, None, now)
         result = {
             "row": row.position,
             "school_year": plan.school_year,
+            "notified": bool(told),
             "owners": [
                 {"member_id": o.member_id, "name": o.member.display_name, "lead": o.is_lead}
                 for o in row.owners

@@ -23,7 +23,7 @@ from bot.domain.rowform import (
     next_field,
     previous_field,
 )
-from bot.services import plans
+from bot.services import outbox, plans
 from bot.services.chatstate import enter, leave
 from bot.ui.render import before_school_year_question, echo, question, row_card, short_row
 from bot.ui.views import Button, View, bold, italic, plain
@@ -440,6 +440,10 @@ def _save(turn: Turn, row: PlanRow) -> list[View]:
         enter(turn.state, FLOW, STEP_STANDARD if first == CRITERION else first, ret=RET_REVIEW)
         return [_notice(t._("Some required answers are missing.")), *prompt(turn)]
     plans.save_draft(turn.session, row, turn.member)
+    if outbox.tell_assigned(
+        turn.session, row, [o.member_id for o in row.owners], turn.member, turn.now
+    ):
+        turn.wake_sender = True  # its owners hear of it now that it is a row of the plan
     leave(turn.state)
     saved = t._("Saved {row} in the plan of school year {year}.").format(
         row=short_row(t, row, 80), year=row.plan.school_year

@@ -6,7 +6,7 @@ import logging
 
 from bot.domain.parsing import fold
 from bot.domain.permissions import can_edit_row
-from bot.services import members, owners, plans, progress
+from bot.services import members, outbox, owners, plans, progress
 from bot.services.chatstate import enter, leave
 from bot.ui.render import short_row
 from bot.ui.views import Button, View, bold, italic, plain
@@ -154,18 +154,21 @@ def on_callback(turn: Turn) -> list[View]:
     current = [o.member_id for o in row.owners]
     lead = next((o.member_id for o in row.owners if o.is_lead), None)
     member_id = numbers[1] if len(numbers) > 2 else None
+    added: list[int] = []
     if action == "t" and member_id is not None:
         wanted = (
             [m for m in current if m != member_id]
             if member_id in current
             else [*current, member_id]
         )
-        owners.set_owners(turn.session, row, wanted, lead, turn.member)
+        added = owners.set_owners(turn.session, row, wanted, lead, turn.member)
     elif action == "l" and member_id is not None:
         wanted = current if member_id in current else [*current, member_id]
-        owners.set_owners(turn.session, row, wanted, member_id, turn.member)
+        added = owners.set_owners(turn.session, row, wanted, member_id, turn.member)
     elif action == "d":
         return _done(turn, row)
+    if added and outbox.tell_assigned(turn.session, row, added, turn.member, turn.now):
+        turn.wake_sender = True  # told once, naming the row (a draft's owners: when saved)
     enter(turn.state, FLOW, "pick")
     return prompt(turn)
 

@@ -1,8 +1,10 @@
 """/report: an owner reports progress on one of their rows: status → a few words → evidence.
 
 The report is stored when the status is chosen; the text and each file are added as they
-come, so nothing is lost if the person stops half-way. "Gặp khó khăn" goes to the principal
-and vice-principals at once, with the text.
+come, so nothing is lost if the person stops half-way. After "gặp khó khăn" the question is
+about the difficulty; the answer (or none, on /skip or /cancel) goes to the principal and
+vice-principals at once, at any hour (silently at night: see bot/runtime/sender.py), and the
+teacher is told it was passed on.
 """
 
 from __future__ import annotations
@@ -99,11 +101,18 @@ def prompt(turn: Turn) -> list[View]:
         ]
         return [View([plain(head), bold(t._("Where does it stand?"))], buttons)]
     if step == STEP_TEXT:
+        report = _report(turn)
+        difficulty = report is not None and report.status == ProgressStatus.DIFFICULTY
+        question = (
+            t._("What difficulty are you facing? (or /skip)")
+            if difficulty
+            else t._("A few words on what was done (or /skip).")
+        )
         return [
             View(
                 [
                     plain(head),
-                    bold(t._("A few words on what was done (or /skip).")),
+                    bold(question),
                     italic("\n" + t._("/back: previous question · /cancel: stop")),
                 ]
             )
@@ -179,20 +188,22 @@ def on_text(turn: Turn) -> list[View]:
 
 def _after_text(turn: Turn, report: ProgressReport) -> list[View]:
     enter(turn.state, FLOW, STEP_FILES)
-    views = prompt(turn)
-    if report.status == ProgressStatus.DIFFICULTY:
-        views += _tell_managers(turn, report)
-    return views
+    told = _tell_managers(turn, report) if report.status == ProgressStatus.DIFFICULTY else []
+    return told + prompt(turn)
 
 
 def _tell_managers(turn: Turn, report: ProgressReport) -> list[View]:
-    """ "Gặp khó khăn": the principal and vice-principals hear of it at once, through the
-    outbox (the one sender: rate limits, retries, someone who blocked the bot)."""
+    """ "Gặp khó khăn": the principal and vice-principals hear of it at once, at any hour,
+    through the outbox (the one sender: rate limits, retries, someone who blocked the bot);
+    once per report. The teacher is told who it was passed on to."""
+    t = turn.t
     row = _row(turn)
     assert row is not None and turn.member is not None
+    told: list[str] = []
     for member in members.members(turn.session, turn.school.id):
         if member.role not in MANAGERS or member.id == turn.member.id:
             continue
+        told.append(member.display_name)
         outbox.enqueue(
             turn.session,
             key=f"{outbox.DIFFICULTY}:{row.id}:{member.id}:r{report.id}",
@@ -205,7 +216,10 @@ def _tell_managers(turn: Turn, report: ProgressReport) -> list[View]:
             data={"report_id": report.id},
         )
     turn.wake_sender = True
-    return []
+    if not told:
+        return []
+    text = t._("Your difficulty has been passed on to {names}.").format(names=", ".join(told))
+    return [View([bold("📨 " + text)])]
 
 
 def on_file(turn: Turn) -> list[View]:
@@ -271,9 +285,16 @@ def go_back(turn: Turn) -> list[View]:
 
 def cancel(turn: Turn) -> list[View]:
     report = _report(turn)
+    told: list[View] = []
+    if (
+        report is not None
+        and report.status == ProgressStatus.DIFFICULTY
+        and turn.state.step == STEP_TEXT
+    ):
+        told = _tell_managers(turn, report)  # stopped before saying more: it still goes
     leave(turn.state)
     if report is not None:
-        return [View([bold(turn.t._("Stopped. What you reported so far is kept."))])]
+        return [View([bold(turn.t._("Stopped. What you reported so far is kept."))]), *told]
     return [View([bold(turn.t._("Stopped. Nothing else was changed."))])]
 
 

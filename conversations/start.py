@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.services import outbox
 from bot.services.invites import JoinOutcome, join_with_code
 from bot.services.members import memberships
 from bot.ui.render import role_name
@@ -82,6 +83,10 @@ def on_start(turn: Turn) -> list[View]:
             head = text.format(
                 school=result.school.name, role=role_name(turn.t, result.member.role)
             )
+            if result.outcome == JoinOutcome.JOINED and outbox.tell_joined(
+                turn.session, result.member, turn.now, at_once=not result.ask_profile
+            ):
+                turn.wake_sender = True  # the principal hears of it (after the profile, if asked)
             if result.ask_profile:
                 return [View([bold(head)]), *registry.start_profile(turn)]
             return [View([bold(head), plain("\n\n"), *help_view(turn).parts])]

@@ -8,7 +8,7 @@ from bot.core.i18n import N_
 from bot.domain import permissions
 from bot.domain.invite_links import deep_link
 from bot.domain.permissions import can_manage_team
-from bot.services import invites, members
+from bot.services import invites, members, outbox
 from bot.services.chatstate import enter, leave
 from bot.ui.render import role_name
 from bot.ui.views import Button, View, bold, italic, plain
@@ -154,6 +154,8 @@ def _joined(turn: Turn) -> list[View]:
     t = turn.t
     leave(turn.state)
     assert turn.member is not None
+    outbox.tell_joined(turn.session, turn.member, turn.now, at_once=True)  # name, position given
+    turn.wake_sender = True
     who = turn.member.display_name + (f" ({turn.member.title})" if turn.member.title else "")
     done = t._("{name}, you have joined {school} as {role}.").format(
         name=who, school=turn.school.name, role=role_name(turn.t, turn.member.role)

@@ -218,3 +218,15 @@ async def test_a_file_with_any_name_downloads_and_a_missing_one_is_a_json_404(se
     missing = f"{server.base_file_url}{TOKEN}/documents/file999.pdf"
     async with aiohttp.ClientSession() as http, http.get(missing) as r:
         assert r.status == 404 and (await r.json())["description"] == "Not Found"
+
+
+async def test_disable_notification_is_recorded(server, bot):
+    """A message sent without sound is told apart (the sender's night-time alerts)."""
+    loud = await bot.send_message(USER, "ban ngày")
+    quiet = await bot.send_message(USER, "ban đêm", disable_notification=True)
+    raw = await bot.do_api_request(
+        "sendMessage", api_kwargs={"chat_id": USER, "text": "thô", "disable_notification": True}
+    )
+    assert not server.core.is_silent(TOKEN, USER, loud.message_id)
+    assert server.core.is_silent(TOKEN, USER, quiet.message_id)
+    assert server.core.is_silent(TOKEN, USER, raw["message_id"])

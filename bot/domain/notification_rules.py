@@ -14,7 +14,18 @@ Rules (defaults, per school):
   end-of-year summary and the report document (`is_year_summary`);
 - everything else goes out at 08:00 local time; what falls in quiet hours (20:00–07:00) waits
   for 07:00; nothing is sent on school holidays (it waits for the first day after); a member on
-  leave gets no nudges until their leave ends.
+  leave gets no nudges until their leave ends;
+- one digest per principal per week: digests a holiday pushes into a week that has one already
+  (Tết: three Mondays land on the first day back) are one digest, not three.
+
+Checked again at send time (`stale`, `too_soon`), after downtime or a wait:
+- a prompt whose period has ended is not sent late: the mid-year prompt once the end-of-year
+  prompts have begun, an end-of-year prompt after personal reports were due (30/05);
+- a member gets at most one reminder about a row in 24 hours (the text is made at send time,
+  so a late 14-day reminder sent 3 days before says 3 days, and the 3-day one is then skipped).
+
+Notices made by events (a difficulty, an assignment, a join) are not held by quiet hours or
+holidays: they go at once, without sound inside quiet hours (`silent`).
 """
 
 from __future__ import annotations
@@ -24,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from bot.domain.schoolyear import end_of_school_year
+from bot.domain.schoolyear import end_of_school_year, school_year_of
 
 DUE_SOON = "due_soon"
 DUE_TODAY = "due_today"
@@ -32,6 +43,11 @@ OVERDUE = "overdue"
 MID_YEAR = "mid_year"
 END_YEAR = "end_year"
 DIGEST = "digest"
+REPORTS_DUE = (5, 30)  # (month, day) personal end-of-year reports are due
+REMINDER_GAP = dt.timedelta(hours=24)  # at most one reminder about a row per member in this
+PERIOD_ENDED = "period_ended"
+REMINDED_RECENTLY = "reminded_recently"
+DIGEST_THIS_WEEK = "digest_this_week"
 
 
 @dataclass(frozen=True)
@@ -216,12 +232,63 @@ def planned(
         for principal in principals:
             add(DIGEST, None, Owner(principal), digest_day, rules.digest_time)
         digest_day += dt.timedelta(days=7)
+    items = one_digest_a_week(items)
     return sorted(items, key=lambda n: (n.send_at, n.kind, n.position or 0, n.member_id))
+
+
+def week_of(moment: dt.datetime) -> tuple[int, int]:
+    """The ISO (year, week) of a local moment: Monday to Sunday."""
+    year, week, _ = moment.isocalendar()
+    return year, week
+
+
+def one_digest_a_week(items: list[Notification]) -> list[Notification]:
+    """Of one principal's digests that land in the same week (a holiday pushed them there),
+    one: the end-of-year summary if it is among them, else the latest planned."""
+    best: dict[tuple[int, tuple[int, int]], Notification] = {}
+    for item in items:
+        if item.kind != DIGEST:
+            continue
+        group = (item.member_id, week_of(item.send_at))
+        kept = best.get(group)
+        if kept is None or _rank(item) > _rank(kept):
+            best[group] = item
+    chosen = {id(n) for n in best.values()}
+    return [n for n in items if n.kind != DIGEST or id(n) in chosen]
+
+
+def _rank(item: Notification) -> tuple[bool, dt.date]:
+    return is_year_summary(item.day), item.day
 
 
 def is_year_summary(day: dt.date) -> bool:
     """The first digest in June (its planned day) is the end-of-year summary (docs/design.md §2)."""
     return day.month == 6 and day.day <= 7
+
+
+def stale(kind: str, day: dt.date, today: dt.date, rules: Rules) -> bool:
+    """A prompt planned for `day` whose period has ended by `today` (checked at send time):
+    the mid-year prompt once the end-of-year prompts have begun, an end-of-year prompt after
+    the personal reports were due."""
+    school_year = school_year_of(day)
+    if kind == MID_YEAR:
+        begun = min(day_in_year(school_year, d) for d in rules.end_year) if rules.end_year else None
+        return begun is not None and today >= begun
+    if kind == END_YEAR:
+        return today > day_in_year(school_year, REPORTS_DUE)
+    return False
+
+
+def too_soon(last_sent: dt.datetime | None, now: dt.datetime) -> bool:
+    """A reminder about a row already reached this member less than 24 hours ago."""
+    return last_sent is not None and now - last_sent < REMINDER_GAP
+
+
+def quiet(moment: dt.datetime, rules: Rules) -> bool:
+    """Inside quiet hours (a local moment): what is sent at once then goes without sound."""
+    if rules.quiet_from > rules.quiet_until:  # across midnight, e.g. 20:00–07:00
+        return moment.time() >= rules.quiet_from or moment.time() < rules.quiet_until
+    return rules.quiet_from <= moment.time() < rules.quiet_until
 
 
 def due_between(

@@ -68,8 +68,10 @@ def markup(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
     )
 
 
-async def send(bot: Bot, chat_id: int, message: Message) -> None:
-    """Send one message as Telegram wants it (HTML, no link previews)."""
+async def send(bot: Bot, chat_id: int, message: Message, silent: bool = False) -> None:
+    """Send one message as Telegram wants it (HTML, no link previews); `silent`: without
+    sound (Telegram's `disable_notification`), for what is sent at once in quiet hours."""
+    quiet = {"disable_notification": True} if silent else {}
     if message.photo is not None:
         await bot.send_photo(
             chat_id,
@@ -77,6 +79,7 @@ async def send(bot: Bot, chat_id: int, message: Message) -> None:
             caption=message.html,
             parse_mode=ParseMode.HTML,
             reply_markup=markup(message.buttons),
+            disable_notification=silent or None,
         )
     elif message.document is not None:
         name, content = message.document
@@ -86,9 +89,10 @@ async def send(bot: Bot, chat_id: int, message: Message) -> None:
             caption=message.html,
             parse_mode=ParseMode.HTML,
             reply_markup=markup(message.buttons),
+            disable_notification=silent or None,
         )
     else:
-        await bot.do_api_request("sendMessage", api_kwargs=text_message(chat_id, message))
+        await bot.do_api_request("sendMessage", api_kwargs=text_message(chat_id, message, **quiet))
 
 
 def keyboard(buttons: list[list[Button]]) -> dict[str, Any] | None:
@@ -123,6 +127,14 @@ def text_message(chat_id: int, message: Message, **extra: Any) -> dict[str, Any]
 
 def seconds(value: int | dt.timedelta) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+@dataclass
+class Prepared:
+    chat_id: int
+    messages: list[Message]
+    parts_sent: int  # how many of them Telegram accepted already
+    silent: bool  # sent at once inside quiet hours: without sound
 
 
 @dataclass
@@ -203,10 +215,11 @@ class Sender:
             for task in pending:
                 task.cancel()
 
-    def _claim(self) -> list[int]:
-        """Mark the next due items as being sent. Chats take turns: each member's first item,
-        then each one's second... so one chat with many items (1/s) does not hold up the rest.
-        On PostgreSQL the rows are locked with SKIP LOCKED, so several senders can share."""
+    def _claim(self) -> list[tuple[int, int]]:
+        """Mark the next due items as being sent: (item, whose chat). Chats take turns: each
+        member's first item, then each one's second... so one chat with many items (1/s) does
+        not hold up the rest. On PostgreSQL the rows are locked with SKIP LOCKED, so several
+        senders can share."""
         now = self.clock.now()
         oldest = (  # rank only the oldest due items, not a whole backlog, at each claim
             select(OutboxItem.id, OutboxItem.send_at, OutboxItem.member_id, OutboxItem.chat_id)
@@ -219,21 +232,23 @@ class Sender:
             .limit(self.batch * 20)
             .subquery()
         )
+        whose = func.coalesce(oldest.c.member_id, oldest.c.chat_id)
         turn = (
             func.row_number()
-            .over(
-                partition_by=func.coalesce(oldest.c.member_id, oldest.c.chat_id),
-                order_by=(oldest.c.send_at, oldest.c.id),
-            )
+            .over(partition_by=whose, order_by=(oldest.c.send_at, oldest.c.id))
             .label("turn")
         )
-        due = select(oldest.c.id, oldest.c.send_at, turn).subquery()
+        due = select(oldest.c.id, oldest.c.send_at, whose.label("whose"), turn).subquery()
         with self.db.transaction() as session:
-            ids = list(
-                session.scalars(
-                    select(due.c.id).order_by(due.c.turn, due.c.send_at, due.c.id).limit(self.batch)
+            claimed = {
+                item_id: int(chat or 0)
+                for item_id, chat in session.execute(
+                    select(due.c.id, due.c.whose)
+                    .order_by(due.c.turn, due.c.send_at, due.c.id)
+                    .limit(self.batch)
                 )
-            )
+            }
+            ids = list(claimed)
             if ids and session.get_bind().dialect.name == "postgresql":
                 locked = set(
                     session.scalars(
@@ -249,24 +264,36 @@ class Sender:
                     .where(OutboxItem.id.in_(ids))
                     .values(state=OutboxState.SENDING, attempts=OutboxItem.attempts + 1)
                 )
-        return ids
+        return [(i, claimed[i]) for i in ids]
 
     async def drain(self) -> int:
-        """Send every item due now; returns how many items were handled."""
+        """Send every item due now; returns how many items were handled.
+
+        Items of different chats go in parallel; one chat's items one after the other, in
+        order, so each is checked at send time knowing what the previous one did (a second
+        reminder about a row within 24 hours is skipped, not sent alongside)."""
         total = 0
         while not self._stop.is_set() and (ids := await asyncio.to_thread(self._claim)):
-            queue: asyncio.Queue[int] = asyncio.Queue()
-            for item_id in ids:
-                queue.put_nowait(item_id)
+            queue: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
+            for claimed in ids:
+                queue.put_nowait(claimed)
+            chats: dict[int, asyncio.Lock] = {}
 
-            async def worker(queue: asyncio.Queue[int] = queue) -> None:
+            async def worker(
+                queue: asyncio.Queue[tuple[int, int]] = queue,
+                chats: dict[int, asyncio.Lock] = chats,
+            ) -> None:
                 while not queue.empty() and not self._stop.is_set():
-                    item_id = queue.get_nowait()
-                    try:
-                        await self._process(item_id)
-                    except Exception:
-                        log.exception("outbox item %s failed unexpectedly", item_id)
-                        self._finish(item_id, OutboxState.FAILED, "error")
+                    item_id, chat = queue.get_nowait()
+                    async with chats.setdefault(chat, asyncio.Lock()):
+                        if self._stop.is_set():
+                            await asyncio.to_thread(self._release, [item_id])
+                            return
+                        try:
+                            await self._process(item_id)
+                        except Exception:
+                            log.exception("outbox item %s failed unexpectedly", item_id)
+                            self._finish(item_id, OutboxState.FAILED, "error")
 
             before = dataclasses.replace(self.stats)
             await asyncio.gather(*(worker() for _ in range(min(self.workers, len(ids)))))
@@ -280,7 +307,7 @@ class Sender:
                 self.stats.retry_after - before.retry_after,
             )
             if not queue.empty():  # stopping: what was not started waits for the next run
-                left = [queue.get_nowait() for _ in range(queue.qsize())]
+                left = [queue.get_nowait()[0] for _ in range(queue.qsize())]
                 await asyncio.to_thread(self._release, left)
         return total
 
@@ -314,9 +341,13 @@ class Sender:
         if counter:
             setattr(self.stats, counter, getattr(self.stats, counter) + 1)
 
-    def _prepare(self, item_id: int) -> tuple[int, list[Message], int] | str | dt.datetime:
-        """(chat, messages, already sent), or a skip reason, or when quiet hours end."""
+    def _prepare(self, item_id: int) -> Prepared | str | dt.datetime:
+        """What to send, or a skip reason, or when quiet hours (or a holiday) end.
+
+        What a person's act made (`outbox.AT_ONCE`: a difficulty, an assignment, a join) is
+        never held: inside quiet hours it goes at once, without sound."""
         now = self.clock.now()
+        silent = False
         with self.db.transaction() as session:
             item = session.get(OutboxItem, item_id)
             if item is None:
@@ -325,9 +356,12 @@ class Sender:
             if school is not None:
                 rules = school_settings.load(school).rules()
                 local = now.astimezone(ZoneInfo(school.timezone))
-                later = notification_rules.adjust(local, rules)
-                if later > local:
-                    return later
+                if item.kind in outbox.AT_ONCE:
+                    silent = notification_rules.quiet(local, rules)
+                else:
+                    later = notification_rules.adjust(local, rules)
+                    if later > local:
+                        return later
             prepared = notices.prepare(session, item, now, self.default_language)
             if isinstance(prepared, str):
                 return prepared
@@ -338,7 +372,8 @@ class Sender:
             if self.workshop is not None
             else make_now(prepared.views)
         )
-        return prepared.chat_id, [m for view in views for m in messages(view)], parts_sent
+        units = [m for view in views for m in messages(view)]
+        return Prepared(prepared.chat_id, units, parts_sent, silent)
 
     async def _process(self, item_id: int) -> None:
         prepared = await asyncio.to_thread(self._prepare, item_id)
@@ -348,9 +383,9 @@ class Sender:
         if isinstance(prepared, str):
             self._finish(item_id, OutboxState.SKIPPED, prepared)
             return
-        chat_id, units, done = prepared
+        chat_id, units, done = prepared.chat_id, prepared.messages, prepared.parts_sent
         for index in range(done, len(units)):
-            outcome = await self._send_one(item_id, chat_id, units[index])
+            outcome = await self._send_one(item_id, chat_id, units[index], prepared.silent)
             if outcome is not None:
                 return
             await asyncio.to_thread(self._record, item_id, index + 1, index == len(units) - 1)
@@ -366,7 +401,9 @@ class Sender:
             if last:
                 item.state, item.sent_at, item.reason = OutboxState.SENT, self.clock.now(), None
 
-    async def _send_one(self, item_id: int, chat_id: int, message: Message) -> str | None:
+    async def _send_one(
+        self, item_id: int, chat_id: int, message: Message, silent: bool = False
+    ) -> str | None:
         """Send one message, retrying as Telegram asks; None when it was accepted."""
         network, limited = 0, 0
         while True:
@@ -376,7 +413,7 @@ class Sender:
                 self._finish(item_id, OutboxState.SKIPPED, "unreachable")
                 return "unreachable"
             try:
-                await send(self.bot, chat_id, message)
+                await send(self.bot, chat_id, message, silent)
                 self.stats.sent += 1
                 return None
             except RetryAfter as exc:

@@ -55,6 +55,14 @@ SNOOZE = "snooze"
 DIFFICULTY = "difficulty"
 UNREACHABLE = "unreachable"
 GROUP_DIGEST = "group_digest"
+ASSIGNED = "assigned"  # a member was made an owner of a row
+JOINED = "joined"  # someone joined the school (the principal is told)
+# Made by something a person just did: sent at once, even at night (then without sound) and on
+# holidays, never held like the schedule's items (docs/design.md §2, bot/runtime/sender.py).
+AT_ONCE = (DIFFICULTY, ASSIGNED, JOINED)
+# A newcomer from a role link is asked their name and position first; the principal hears of
+# them when they have answered, or after this if they stop half-way.
+JOIN_GRACE = dt.timedelta(minutes=10)
 
 
 @dataclass
@@ -379,3 +387,100 @@ def member_unreachable(session: Session, member: Member, now: dt.datetime) -> bo
             data={"member_id": member.id},
         )
     return True
+
+
+def tell_assigned(
+    session: Session,
+    row: PlanRow,
+    member_ids: Iterable[int],
+    actor: Member | None,
+    now: dt.datetime,
+) -> int:
+    """Tell members they were made owners of a row, once per (row, member) whatever repeats
+    the assignment; not the person who assigned themselves, not for a draft (its owners are
+    told when it is saved). Returns how many notices were new."""
+    if row.status != RowStatus.ACTIVE:
+        return 0
+    school_id = session.scalar(select(Plan.school_id).where(Plan.id == row.plan_id))
+    if school_id is None:
+        return 0
+    created = 0
+    for member_id in dict.fromkeys(member_ids):
+        if actor is not None and member_id == actor.id:
+            continue
+        created += enqueue(
+            session,
+            key=f"{ASSIGNED}:{row.id}:{member_id}",
+            school_id=school_id,
+            kind=ASSIGNED,
+            day=now.date(),
+            send_at=now,
+            member_id=member_id,
+            row_id=row.id,
+            data={"by": actor.id if actor else None},
+        )
+    return created
+
+
+def tell_joined(session: Session, member: Member, now: dt.datetime, *, at_once: bool) -> int:
+    """Tell the school's principal(s) that `member` joined, once. With `at_once` False (the
+    newcomer is still giving their name and position) it waits `JOIN_GRACE`; called again with
+    `at_once` True when they have answered, it goes now. The text is made at send time."""
+    if member.role == Role.PRINCIPAL:
+        return 0
+    created = 0
+    heads = principals(session, [member.school_id]).get(member.school_id, [])
+    for principal_id in heads:
+        if principal_id == member.id:
+            continue
+        key = f"{JOINED}:m{member.id}:{principal_id}"
+        created += enqueue(
+            session,
+            key=key,
+            school_id=member.school_id,
+            kind=JOINED,
+            day=now.date(),
+            send_at=now if at_once else now + JOIN_GRACE,
+            member_id=principal_id,
+            data={"member_id": member.id},
+        )
+        if at_once:
+            session.execute(
+                update(OutboxItem)
+                .where(
+                    OutboxItem.key == key,
+                    OutboxItem.state == OutboxState.PENDING,
+                    OutboxItem.send_at > now,
+                )
+                .values(send_at=now)
+                .execution_options(synchronize_session=False)
+            )
+    return created
+
+
+def last_reminded(session: Session, row_id: int, member_id: int) -> dt.datetime | None:
+    """When a reminder about this row last reached this member."""
+    return session.scalar(
+        select(OutboxItem.sent_at)
+        .where(
+            OutboxItem.row_id == row_id,
+            OutboxItem.member_id == member_id,
+            OutboxItem.kind.in_([*notification_rules.REMINDERS, SNOOZE]),
+            OutboxItem.state == OutboxState.SENT,
+        )
+        .order_by(OutboxItem.sent_at.desc())
+        .limit(1)
+    )
+
+
+def last_digest(
+    session: Session, kind: str, member_id: int | None, chat_id: int | None
+) -> dt.datetime | None:
+    """The last digest sent to this principal (or group chat): its send moment, or None."""
+    wanted = OutboxItem.member_id == member_id if member_id else OutboxItem.chat_id == chat_id
+    return session.scalar(
+        select(OutboxItem.sent_at)
+        .where(OutboxItem.kind == kind, OutboxItem.state == OutboxState.SENT, wanted)
+        .order_by(OutboxItem.sent_at.desc())
+        .limit(1)
+    )

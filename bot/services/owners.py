@@ -28,8 +28,9 @@ def set_owners(
     member_ids: list[int],
     lead_id: int | None,
     actor: Member | None,
-) -> None:
-    """Replace the row's owners (members of the row's school only) and its lead."""
+) -> list[int]:
+    """Replace the row's owners (members of the row's school only) and its lead; returns the
+    members who were not owners before (to be told: `outbox.tell_assigned`)."""
     school_id = session.scalar(select(Plan.school_id).where(Plan.id == row.plan_id))
     valid = {m.id for m in members(session, school_id or 0)}
     wanted = [m for m in dict.fromkeys(member_ids) if m in valid]
@@ -60,6 +61,7 @@ def set_owners(
                 new_value=after or None,
             )
         )
+    return [m for m in wanted if m not in current]
 
 
 ROLE_POSITIONS = {Role.PRINCIPAL: "hieu truong", Role.VICE_PRINCIPAL: "pho hieu truong"}

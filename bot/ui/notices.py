@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from bot.core.i18n import Translator, resolve_language, translator
 from bot.documents.report import write_report_docx
-from bot.domain import notification_rules
+from bot.domain import notification_rules, school_settings
+from bot.domain.catalog import is_level4_code
 from bot.domain.schoolyear import end_of_school_year, school_year_of
 from bot.services import digest, outbox, owners, plans, progress
 from bot.ui import digest_view
-from bot.ui.render import short_row
+from bot.ui.render import role_name, short_row
 from bot.ui.views import Button, Later, View, bold, italic, plain
 from db.models import (
     Member,
@@ -70,9 +71,18 @@ def _open_rows(session: Session, member: Member, school_year: str) -> list[PlanR
     return [r for r in rows if latest.get(r.id) != ProgressStatus.DONE]
 
 
-def skip_reason(session: Session, item: OutboxItem, today: dt.date) -> str | None:
-    """Why this item should not be sent now, or None."""
+def skip_reason(
+    session: Session, item: OutboxItem, now: dt.datetime, rules: notification_rules.Rules
+) -> str | None:
+    """Why this item should not be sent now, or None (`now` in the school's zone)."""
+    today = now.date()
     member = session.get(Member, item.member_id) if item.member_id else None
+    if item.kind in (notification_rules.DIGEST, outbox.GROUP_DIGEST):
+        last = outbox.last_digest(session, item.kind, item.member_id, item.chat_id)
+        if last is not None and notification_rules.week_of(
+            last.astimezone(now.tzinfo)
+        ) == notification_rules.week_of(now):
+            return notification_rules.DIGEST_THIS_WEEK  # one a week, whatever shifted them
     if item.kind == outbox.GROUP_DIGEST:
         school = session.get(School, item.school_id)
         return None if school and school.group_chat_id == item.chat_id else "group_unlinked"
@@ -84,18 +94,27 @@ def skip_reason(session: Session, item: OutboxItem, today: dt.date) -> str | Non
         return "unreachable"
     if item.kind in NUDGES and member.on_leave_until and today <= member.on_leave_until:
         return "on_leave"
-    if item.kind in ROW_KINDS:
+    if item.kind in (*ROW_KINDS, outbox.ASSIGNED):
         row = session.get(PlanRow, item.row_id) if item.row_id else None
         if row is None or row.status != RowStatus.ACTIVE:
             return "row_removed"
         if not any(o.member_id == member.id for o in row.owners):
             return "not_owner"
+        if item.kind == outbox.ASSIGNED:
+            return None
         if progress.latest_statuses(session, [row.id]).get(row.id) == ProgressStatus.DONE:
             return "done"
-    if item.kind in (notification_rules.MID_YEAR, notification_rules.END_YEAR) and not _open_rows(
-        session, member, school_year_of(item.day)
-    ):
-        return "nothing_open"
+        # A snooze was asked for by the member ("remind me tomorrow"): it goes; it still counts
+        # as a reminder for the schedule's next one.
+        if item.kind != outbox.SNOOZE and notification_rules.too_soon(
+            outbox.last_reminded(session, row.id, member.id), now
+        ):
+            return notification_rules.REMINDED_RECENTLY
+    if item.kind in (notification_rules.MID_YEAR, notification_rules.END_YEAR):
+        if notification_rules.stale(item.kind, item.day, today, rules):
+            return notification_rules.PERIOD_ENDED
+        if not _open_rows(session, member, school_year_of(item.day)):
+            return "nothing_open"
     return None
 
 
@@ -216,6 +235,56 @@ def _difficulty(t: Translator, session: Session, item: OutboxItem) -> View:
     )
 
 
+def _assigned(t: Translator, session: Session, member: Member, row: PlanRow) -> View:
+    """You answer for this row now: which row, until when, as lead or not, and a /report
+    button that opens the report on it."""
+    school = session.get(School, member.school_id)
+    regulation = plans.regulation_of(school) if school else None
+    title = plans.row_title(row, regulation) if regulation else (row.criterion_text or "")
+    code = row.criterion_code or "?"
+    if is_level4_code(code):
+        code = t._("L4.{n}").format(n=code.split(".", 1)[1])
+    lead = any(o.member_id == member.id and o.is_lead for o in row.owners)
+    head = (
+        t._("You now lead row {position} of the plan ({year}):")
+        if lead
+        else t._("You now take part in row {position} of the plan ({year}):")
+    ).format(position=row.position, year=row.plan.school_year)
+    due = (
+        t.date(row.due_date)
+        if row.due_date
+        else t._("end of school year ({date})").format(
+            date=t.date(end_of_school_year(row.plan.school_year))
+        )
+    )
+    parts = [bold("📌 " + head), plain(f"\n{code} — {' '.join(title.split())[:150]}")]
+    if row.expected_result:
+        parts.append(italic("\n" + " ".join(row.expected_result.split())[:200]))
+    parts.append(plain("\n" + t._("Due: {date}.").format(date=due)))
+    parts.append(plain("\n\n" + t._("Report progress with /report, or with the button below.")))
+    return View(parts, [[Button("📝 /report", f"{PREFIX}r:{row.id}")]])
+
+
+def _joined(t: Translator, session: Session, item: OutboxItem) -> View | str:
+    newcomer = session.get(Member, int(item.data.get("member_id", 0)))
+    if newcomer is None or not newcomer.active:
+        return "removed"
+    school = session.get(School, newcomer.school_id)
+    text = t._("{name} has joined {school} as {role}.").format(
+        name=newcomer.display_name,
+        school=school.name if school else "?",
+        role=role_name(t, newcomer.role),
+    )
+    position = newcomer.title or t._("not given")
+    return View(
+        [
+            bold("👋 " + text),
+            plain("\n" + t._("Position: {position}.").format(position=position)),
+            italic("\n" + t._("Roles and removals: /team")),
+        ]
+    )
+
+
 def _unreachable(t: Translator, session: Session, item: OutboxItem) -> View:
     blocked = session.get(Member, int(item.data.get("member_id", 0)))
     name = blocked.display_name if blocked else "?"
@@ -238,8 +307,9 @@ def prepare(
     school = session.get(School, item.school_id)
     if school is None:
         return "school_removed"
-    today = now.astimezone(ZoneInfo(school.timezone)).date()
-    reason = skip_reason(session, item, today)
+    local = now.astimezone(ZoneInfo(school.timezone))
+    today = local.date()
+    reason = skip_reason(session, item, local, school_settings.load(school).rules())
     if reason is not None:
         return reason
     if item.kind == outbox.GROUP_DIGEST:
@@ -263,4 +333,11 @@ def prepare(
         return Outgoing(chat_id, [_unreachable(t, session, item)])
     if item.kind == outbox.DIFFICULTY:
         return Outgoing(chat_id, [_difficulty(t, session, item)])
+    if item.kind == outbox.ASSIGNED:
+        row = session.get(PlanRow, item.row_id)
+        assert row is not None
+        return Outgoing(chat_id, [_assigned(t, session, member, row)])
+    if item.kind == outbox.JOINED:
+        joined = _joined(t, session, item)
+        return joined if isinstance(joined, str) else Outgoing(chat_id, [joined])
     return "unknown_kind"

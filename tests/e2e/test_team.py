@@ -61,6 +61,10 @@ async def test_invite_three_people_assign_rows_and_mine(server, bot):
         await say(core, user, name)
         [done] = await say(core, user, title)
         assert f"{name} ({title}) đã tham gia THCS Lê Quý Đôn" in done["text"]
+        # The principal is told who joined (issue 11), before the next invitation.
+        [joined] = await core.wait_for_bot_messages(TOKEN, PRINCIPAL, timeout=20)
+        assert f"{name} đã tham gia THCS Lê Quý Đôn" in joined["text"]
+        assert f"Chức vụ: {title}." in joined["text"]
 
     # Row 1: the accountant is suggested from the lead text and made the lead.
     await write_row(core, "Tiêu chuẩn 1", "1.6", "Kế toán chủ trì; thủ quỹ phối hợp")
@@ -82,6 +86,10 @@ async def test_invite_three_people_assign_rows_and_mine(server, bot):
     assert "Người phụ trách: Lê Thị Mai, ⭐ Trần Văn Bình" in card["text"]
     await press(core, PRINCIPAL, "💾 Lưu", count=2)
 
+    # Each new owner is told once, naming the row (issue 11).
+    for user, code in ((8004, "1.6"), (8002, "5.4"), (8003, "5.4")):
+        [told] = await core.wait_for_bot_messages(TOKEN, user, timeout=20)
+        assert "Thầy/cô được giao" in told["text"] and f"{code} — " in told["text"]
     mine = {user: (await say(core, user, "/mine"))[0]["text"] for user in PEOPLE}
     assert "1.6 — Quản lý hành chính, tài chính và tài sản" in mine[8004]
     assert "⭐ chủ trì" in mine[8004] and "5.4" not in mine[8004]

@@ -47,6 +47,8 @@ async def test_an_export_does_not_hold_up_another_chats_answer(server, bot, db_u
     await bot.start()
     core.send_text(TOKEN, TEACHER, f"/start {teacher_code}")
     await core.wait_for_bot_messages(TOKEN, TEACHER, timeout=20)
+    [joined] = await core.wait_for_bot_messages(TOKEN, PRINCIPAL, timeout=20)  # issue 11
+    assert "Lan đã tham gia THCS A" in joined["text"]
 
     arrived: dict[str, float] = {}
     core.send_text(TOKEN, PRINCIPAL, "/export")  # a 60-row plan as DOCX and XLSX

@@ -199,6 +199,8 @@ class BotState:
     flood_refusals: int = 0  # 429 answers given because a limit was exceeded
     slow: dict[str, float] = field(default_factory=dict)  # method → seconds before answering
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # file_id → (name, bytes)
+    # Messages sent with disable_notification (delivered without sound): (chat, message id).
+    silent: set[tuple[int, int]] = field(default_factory=set)
     unavailable: set[str] = field(default_factory=set)  # file ids getFile refuses
     # Every call answered with an error: method, status, description, injected (see ApiError).
     refusals: list[dict[str, Any]] = field(default_factory=list)
@@ -550,6 +552,8 @@ class BotApiEmulator:
         markup = self._check_markup(p.get("reply_markup"))
         if markup:
             message["reply_markup"] = markup
+        if p.get("disable_notification") is True:
+            bot.silent.add((chat_id, message["message_id"]))
         messages[message["message_id"]] = message
         return message
 
@@ -832,6 +836,10 @@ class BotApiEmulator:
 
     def messages(self, token: str, chat_id: int) -> list[dict[str, Any]]:
         return list(self.bot(token).messages.get(chat_id, {}).values())
+
+    def is_silent(self, token: str, chat_id: int, message_id: int) -> bool:
+        """Whether that message was sent with `disable_notification` (no sound on the phone)."""
+        return (chat_id, message_id) in self.bot(token).silent
 
     def last_message(self, token: str, chat_id: int) -> dict[str, Any] | None:
         messages = self.messages(token, chat_id)
