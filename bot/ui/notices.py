@@ -18,6 +18,7 @@ from bot.core.i18n import Translator, resolve_language, translator
 from bot.documents.report import write_report_docx
 from bot.domain import notification_rules, school_settings
 from bot.domain.catalog import is_level4_code
+from bot.domain.rowname import row_name
 from bot.domain.schoolyear import end_of_school_year, school_year_of
 from bot.services import digest, outbox, owners, plans, progress
 from bot.ui import digest_view
@@ -246,10 +247,10 @@ def _assigned(t: Translator, session: Session, member: Member, row: PlanRow) -> 
         code = t._("L4.{n}").format(n=code.split(".", 1)[1])
     lead = any(o.member_id == member.id and o.is_lead for o in row.owners)
     head = (
-        t._("You now lead row {position} of the plan ({year}):")
+        t._("You now lead {row} in the plan of school year {year}:")
         if lead
-        else t._("You now take part in row {position} of the plan ({year}):")
-    ).format(position=row.position, year=row.plan.school_year)
+        else t._("You now take part in {row} in the plan of school year {year}:")
+    ).format(row=row_name(row), year=row.plan.school_year)
     due = (
         t.date(row.due_date)
         if row.due_date

@@ -48,9 +48,9 @@ async def test_assignment_and_a_night_difficulty_arrive_at_once_silently(server,
     await wait_until(lambda: len(bot_messages(core, NEWCOMER)) >= 1)
     await asyncio.sleep(1.5)  # a second notice would have arrived by now
     [notice] = bot_messages(core, NEWCOMER)
-    # Lead or not is read at send time (the second command may come first): either way, row 1.
+    # Lead or not is read at send time (the second command may come first): either way, 1.1.
     assert "Thầy/cô được giao" in notice["text"]
-    assert "dòng 1 của kế hoạch năm học 2026-2027" in notice["text"]
+    assert "1.1 — Việc số 1 trong kế hoạch năm học 2026-2027" in notice["text"]
     assert "Thời hạn: 31/03/2027." in notice["text"] and "Việc số 1" in notice["text"]
     assert core.is_silent(TOKEN, NEWCOMER, notice["message_id"])  # 22:30: no sound
 
@@ -66,7 +66,7 @@ async def test_assignment_and_a_night_difficulty_arrive_at_once_silently(server,
     passed_on, _ = await core.wait_for_bot_messages(TOKEN, NEWCOMER, count=2, timeout=20)
     assert "Khó khăn của thầy/cô đã được chuyển ngay tới Hà." in passed_on["text"]
     [alert] = await core.wait_for_bot_messages(TOKEN, PRINCIPAL, timeout=20)
-    assert f"Giáo viên {NEWCOMER} báo gặp khó khăn ở dòng 1" in alert["text"]
+    assert f"Giáo viên {NEWCOMER} báo gặp khó khăn ở 1.1 — Việc số 1" in alert["text"]
     assert "Phòng máy chưa có điện." in alert["text"]
     assert core.is_silent(TOKEN, PRINCIPAL, alert["message_id"])
     bot.kill()

@@ -42,7 +42,7 @@ async def school_with_owner(harness):
 
 async def make_owner(harness):
     await harness.send(P, "/plan")
-    await harness.press(P, "1. 1.4")
+    await harness.press(P, "1.4 —")
     await harness.press(P, "👥 Người phụ trách")
     await harness.press(P, "☐ Đặng Thị Lan")
     await harness.press(P, "✅ Xong")
@@ -58,7 +58,7 @@ async def test_a_difficulty_at_night_reaches_the_managers_at_once_silently(harne
     assert await harness.sender.drain() == 1  # Lan hears of her row
     harness.running_at(NIGHT)
     await harness.send(OWNER, "/report")
-    await harness.press(OWNER, "1. 1.4")
+    await harness.press(OWNER, "1.4 —")
     [question] = await harness.press(OWNER, "Gặp khó khăn")
     assert "Thầy/cô đang gặp khó khăn gì? (hoặc gõ /skip)" in question["text"]
     for user in (P, VICE):
@@ -83,7 +83,7 @@ async def test_a_difficulty_at_night_reaches_the_managers_at_once_silently(harne
     assert await harness.sender.drain() == 3
     for user in (P, VICE):
         [alert] = await harness.core.wait_for_bot_messages(TOKEN, user, timeout=2)
-        assert "Đặng Thị Lan báo gặp khó khăn ở dòng 1 (1.4)" in alert["text"]
+        assert "Đặng Thị Lan báo gặp khó khăn ở 1.4 — KQ" in alert["text"]
         assert "Thiếu kinh phí mua máy chiếu." in alert["text"]
         assert harness.core.is_silent(TOKEN, user, alert["message_id"])  # no sound at 22:30
     assert [s[2:] for s in kinds(harness, "difficulty")] == [("sent", None), ("sent", None)]
@@ -95,21 +95,21 @@ async def test_a_difficulty_by_day_rings_and_goes_even_after_skip(harness):
     await make_owner(harness)
     await harness.sender.drain()
     await harness.send(OWNER, "/report")
-    await harness.press(OWNER, "1. 1.4")
+    await harness.press(OWNER, "1.4 —")
     await harness.press(OWNER, "Gặp khó khăn")
     harness.core.mark(TOKEN, P)
     [passed_on, _] = await harness.send(OWNER, "/skip")
     assert "đã được chuyển ngay tới" in passed_on["text"]
     assert await harness.sender.drain() == 2
     [alert] = await harness.core.wait_for_bot_messages(TOKEN, P, timeout=2)
-    assert "báo gặp khó khăn ở dòng 1 (1.4)" in alert["text"]
+    assert "báo gặp khó khăn ở 1.4 — KQ" in alert["text"]
     assert not harness.core.is_silent(TOKEN, P, alert["message_id"])  # 09:30: with sound
 
 
 async def test_an_owner_added_in_the_chat_is_told_once_with_a_report_button(harness):
     await school_with_owner(harness)
     await harness.send(P, "/plan")
-    await harness.press(P, "1. 1.4")
+    await harness.press(P, "1.4 —")
     await harness.press(P, "👥 Người phụ trách")
     await harness.press(P, "☐ Đặng Thị Lan")
     await harness.press(P, "☑ Đặng Thị Lan")  # a slip: off again…
@@ -118,7 +118,7 @@ async def test_an_owner_added_in_the_chat_is_told_once_with_a_report_button(harn
     await harness.press(P, "✅ Xong")
     assert await harness.sender.drain() == 1
     [notice] = chat(harness, OWNER)[-1:]
-    assert "Thầy/cô được giao chủ trì dòng 1 của kế hoạch năm học 2026-2027" in notice["text"]
+    assert "Thầy/cô được giao chủ trì 1.4 — KQ trong kế hoạch năm học 2026-2027" in notice["text"]
     assert "1.4 — " in notice["text"] and "KQ" in notice["text"]
     assert "Thời hạn: 31/05/2027." in notice["text"]
     assert buttons(notice) == ["📝 /report"]
@@ -126,7 +126,7 @@ async def test_an_owner_added_in_the_chat_is_told_once_with_a_report_button(harn
     assert buttons(status) == ["Chưa thực hiện", "Đang thực hiện", "Hoàn thành", "Gặp khó khăn"]
     # Removed and added again later: she was told already.
     await harness.send(P, "/plan")
-    await harness.press(P, "1. 1.4")
+    await harness.press(P, "1.4 —")
     await harness.press(P, "👥 Người phụ trách")
     await harness.press(P, "☑ Đặng Thị Lan")
     await harness.press(P, "☐ Đặng Thị Lan")
