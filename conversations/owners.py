@@ -85,10 +85,12 @@ def prompt(turn: Turn) -> list[View]:
     buttons: list[list[Button]] = []
     for member in people[:PAGE]:
         chosen = member.id in chosen_ids
-        mark = ("☑ " if chosen else "☐ ") + ("💡 " if member.id in hinted else "")
+        label = ("☑ " if chosen else "☐ ") + _label(member)
+        if member.id in hinted:
+            label += " 💡"
         buttons.append(
             [
-                Button(mark + _label(member), f"o:t:{row.id}:{member.id}:{v}"),
+                Button(label, f"o:t:{row.id}:{member.id}:{v}"),
                 Button("⭐" if chosen_ids.get(member.id) else "☆", f"o:l:{row.id}:{member.id}:{v}"),
             ]
         )

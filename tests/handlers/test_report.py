@@ -26,6 +26,7 @@ async def setup(harness):
     for user, code in zip((OWNER, OTHER), codes, strict=True):
         harness.user(user)
         await harness.send(user, f"/start {code}")
+    await harness.sender.drain()  # the members' command menus (issue 11), out of the way
 
 
 async def test_report_with_two_photos_and_a_pdf(harness, settings):
