@@ -257,17 +257,17 @@ async def test_command_scopes_as_telegram_keeps_and_refuses_them(server, bot):
     assert await bot.delete_my_commands(scope=BotCommandScopeAllPrivateChats(), language_code="en")
     assert core.menu(TOKEN, USER)["commands"][0]["command"] == "start"
     # Refused as Telegram refuses them.
-    with pytest.raises(BadRequest, match="(?i)chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.set_my_commands(strangers, scope=BotCommandScopeChat(999_999))
-    with pytest.raises(BadRequest, match="(?i)chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.set_my_commands(strangers, scope=BotCommandScopeChatAdministrators(USER))
-    with pytest.raises(BadRequest, match="(?i)language_code_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)language_code_invalid"):
         await bot.set_my_commands(strangers, language_code="vie")
-    with pytest.raises(BadRequest, match="(?i)bot_command_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)bot_command_invalid"):
         await bot.set_my_commands([BotCommand("Plan-2", "x")])
     with pytest.raises(BadRequest, match="too long"):
         await bot.set_my_commands([BotCommand("plan", "x" * 257)])
-    with pytest.raises(BadRequest, match="(?i)botcommandscope"):
+    with pytest.raises(BadRequest, match=r"(?i)botcommandscope"):
         await bot.do_api_request(
             "setMyCommands", api_kwargs={"commands": [], "scope": {"type": "x"}}
         )
