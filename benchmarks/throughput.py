@@ -217,7 +217,7 @@ async def writer(
     while time.monotonic() < until:
         await step(say("/add"), count=2)
         await step(press("Tiêu chuẩn 1"))
-        await step(press("1.4 "))
+        await step(press("1.4 "), count=2)  # the picker says what was picked, then asks
         for answer in ANSWERS:
             await step(say(answer))
         await step(press("💾 Lưu"), count=2)

@@ -410,9 +410,13 @@ def on_callback(turn: Turn) -> list[View]:
             view = prompt(turn)
             view[0].edit = True
             return view
-    if action == "c" and step == STEP_CRITERION and args and regulation.criterion(args[0]):
-        plans.set_criterion(turn.session, row, regulation, args[0], turn.member)
-        return _after(turn, row, CRITERION)
+    picked = regulation.criterion(args[0]) if action == "c" and args else None
+    if picked is not None and step == STEP_CRITERION:
+        plans.set_criterion(turn.session, row, regulation, picked.code, turn.member)
+        # The picker says what was picked (its buttons go): the chat shows the choice.
+        label = f"{picked.code} {picked.title}" if picked.title else picked.code
+        done = View([bold("✅ " + t._("Picked: {criterion}").format(criterion=label))], edit=True)
+        return [done, *_after(turn, row, CRITERION)]
     if action == "e" and step == STEP_REVIEW and args and args[0] in FROM_SHORT:
         field = FROM_SHORT[args[0]]
         step_to = STEP_STANDARD if field == CRITERION else field

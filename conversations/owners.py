@@ -12,7 +12,7 @@ from bot.ui.render import short_row
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
 from conversations.base import Turn, parse_number, stale_button
-from db.models import PlanRow, ProgressStatus, RowStatus
+from db.models import Member, PlanRow, ProgressStatus, RowStatus
 
 log = logging.getLogger(__name__)
 
@@ -62,37 +62,51 @@ def prompt(turn: Turn) -> list[View]:
             )
         )
     parts.append(plain("\n" + t._("Tap a name to add or remove it; ⭐ marks the lead.")))
-    buttons: list[list[Button]] = []
-    for member in owners.suggest_owners(turn.session, turn.school.id, row.lead_text):
-        if member.id not in chosen_ids:
-            parts.append(
-                italic(
-                    "\n💡 "
-                    + t._("Suggested from the lead text: {name} ({title})").format(
-                        name=member.display_name, title=member.title
-                    )
-                )
-            )
-            buttons.append(
-                [Button("＋ " + member.display_name[:40], f"o:t:{row.id}:{member.id}:{v}")]
-            )
+    # Suggested from the lead text: said once, and first in the list (each person once).
+    suggested = list(
+        {
+            m.id: m
+            for m in owners.suggest_owners(turn.session, turn.school.id, row.lead_text)
+            if m.id not in chosen_ids
+        }.values()
+    )
+    if suggested:
+        names = ", ".join(_who(m) for m in suggested)
+        parts.append(
+            italic("\n💡 " + t._("Suggested from the lead text: {names}").format(names=names))
+        )
+    hinted = {m.id for m in suggested}
+    shown = {m.id for m in people}
+    people = [m for m in suggested if m.id in shown] + [m for m in people if m.id not in hinted]
     if len(people) > PAGE:
         parts.append(
             italic("\n" + t._("{n} people: type part of a name to search.").format(n=len(people)))
         )
+    buttons: list[list[Button]] = []
     for member in people[:PAGE]:
         chosen = member.id in chosen_ids
+        label = ("☑ " if chosen else "☐ ") + _label(member)
+        if member.id in hinted:
+            label += " 💡"
         buttons.append(
             [
-                Button(
-                    ("☑ " if chosen else "☐ ") + member.display_name[:40],
-                    f"o:t:{row.id}:{member.id}:{v}",
-                ),
+                Button(label, f"o:t:{row.id}:{member.id}:{v}"),
                 Button("⭐" if chosen_ids.get(member.id) else "☆", f"o:l:{row.id}:{member.id}:{v}"),
             ]
         )
     buttons.append([Button("✅ " + t._("Done"), f"o:d:{row.id}:{v}")])
     return [View(parts, buttons, edit=bool(turn.incoming.callback_data))]
+
+
+def _who(member: Member) -> str:
+    """A name with the position when it is known: "Đặng Thị Lan (Kế toán)"."""
+    return f"{member.display_name} ({member.title})" if member.title else member.display_name
+
+
+def _label(member: Member) -> str:
+    """A member on a button: the name, then the position when known (kept short)."""
+    name = member.display_name[:40]
+    return f"{name} · {member.title[:24]}" if member.title else name
 
 
 def on_text(turn: Turn) -> list[View]:

@@ -37,6 +37,9 @@ class Flow:
     go_back: TurnFn
     cancel: TurnFn
     on_file: TurnFn | None = None  # a file is an answer here (else: "answer with a text")
+    # Another (known) command while a question is open: what becomes of the flow first (its
+    # views go before the command's answer). None: the question stays open (a draft waits).
+    on_command: TurnFn | None = None
 
 
 _FLOWS: dict[str, Flow] = {}
@@ -52,6 +55,14 @@ def add_flow(flow: Flow) -> Flow:
 def flow(name: str | None) -> Flow | None:
     """The flow the chat is in (None: no conversation open, or one without questions)."""
     return _FLOWS.get(name or "")
+
+
+def before_command(turn: Turn) -> list[View]:
+    """A known command arrived: let the open flow end itself if it ends on a command."""
+    open_flow = flow(turn.state.flow)
+    if open_flow is None or open_flow.on_command is None:
+        return []
+    return open_flow.on_command(turn)
 
 
 class Slot(Generic[P, R]):

@@ -335,4 +335,14 @@ def cancel(turn: Turn) -> list[View]:
     return [View([bold(turn.t._("Stopped. Nothing else was changed."))])]
 
 
-registry.add_flow(registry.Flow(FLOW, prompt, on_text, skip, go_back, cancel))
+def on_other_command(turn: Turn) -> list[View]:
+    """Another command while a settings question is open: the question is dropped (what was
+    saved stays saved), so the command is a command and a later text is not taken as the
+    answer. Nothing is said: the command's own answer follows."""
+    leave(turn.state)
+    return []
+
+
+registry.add_flow(
+    registry.Flow(FLOW, prompt, on_text, skip, go_back, cancel, on_command=on_other_command)
+)

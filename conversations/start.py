@@ -7,6 +7,7 @@ import logging
 from bot.services import outbox
 from bot.services.invites import JoinOutcome, join_with_code
 from bot.services.members import memberships
+from bot.ui.menus import help_entries
 from bot.ui.render import role_name
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
@@ -47,22 +48,12 @@ def onboarding(turn: Turn) -> list[View]:
 
 @registry.help_view.provide
 def help_view(turn: Turn) -> View:
+    """The commands of this person's role (those the bot will do for them), one per line."""
     t = turn.t
-    lines = [
-        bold(t._("What I can do")),
-        plain("\n/plan — " + t._("the plan of this school year, row by row")),
-        plain("\n/add — " + t._("write a new row of the plan")),
-        plain("\n/mine — " + t._("the rows you answer for")),
-        plain("\n/report — " + t._("report progress on your rows, with evidence")),
-        plain("\n/team — " + t._("the school's team; invite with /invite")),
-        plain("\n/import, /export — " + t._("the plan from or to Word and Excel files")),
-        plain("\n/report_year — " + t._("the end-of-year report")),
-        plain("\n/digest — " + t._("the plan at a glance: done, late, stuck")),
-        plain("\n/settings — " + t._("reminder times, holidays, your leave")),
-        plain("\n/language — " + t._("Vietnamese or English")),
-        plain("\n/cancel — " + t._("stop what you are doing (drafts are kept)")),
-        plain("\n/help — " + t._("this help")),
-    ]
+    role = turn.member.role if turn.member else None
+    several = turn.member is not None and len(memberships(turn.session, turn.person)) > 1
+    lines = [bold(t._("What I can do"))]
+    lines += [plain(f"\n{e.command} — {e.description}") for e in help_entries(t, role, several)]
     return View(lines)
 
 

@@ -287,7 +287,9 @@ def on_callback(turn: Turn) -> list[View]:
             return _member_card(turn, number)
     refusal: permissions.Refusal | None
     if action == "c" and len(args) > 1:
-        refusal = members.change_role(turn.session, turn.school.id, number, args[1], turn.member)
+        refusal = members.change_role(
+            turn.session, turn.school.id, number, args[1], turn.member, turn.now
+        )
         if refusal is None:
             return _member_card(turn, number)
     elif action == "x":
@@ -310,7 +312,7 @@ def on_callback(turn: Turn) -> list[View]:
                 )
             ]
     elif action == "X":
-        refusal = members.remove_member(turn.session, turn.school.id, number, turn.member)
+        refusal = members.remove_member(turn.session, turn.school.id, number, turn.member, turn.now)
         if refusal is None:
             return [View([bold(t._("Removed from the team."))], edit=True), team_view(turn)]
     elif action == "r":

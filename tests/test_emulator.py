@@ -7,7 +7,15 @@ import datetime as dt
 
 import aiohttp
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeChatAdministrators,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+)
 from telegram.error import BadRequest, Conflict, Forbidden, RetryAfter
 
 from tests.conftest import TOKEN
@@ -230,3 +238,48 @@ async def test_disable_notification_is_recorded(server, bot):
     assert not server.core.is_silent(TOKEN, USER, loud.message_id)
     assert server.core.is_silent(TOKEN, USER, quiet.message_id)
     assert server.core.is_silent(TOKEN, USER, raw["message_id"])
+
+
+async def test_command_scopes_as_telegram_keeps_and_refuses_them(server, bot):
+    core = server.core
+    core.user(USER, "Hà", language_code="en")
+    strangers = [BotCommand("start", "tham gia"), BotCommand("help", "trợ giúp")]
+    assert await bot.set_my_commands(strangers, scope=BotCommandScopeAllPrivateChats())
+    assert await bot.set_my_commands(
+        [BotCommand("plan", "plan")], scope=BotCommandScopeAllPrivateChats(), language_code="en"
+    )
+    # A user whose Telegram speaks English sees the English menu of all private chats...
+    assert core.menu(TOKEN, USER)["scope"] == "all_private_chats:::en"
+    # ...until the chat has its own (any language), which getMyCommands reads back exactly.
+    assert await bot.set_my_commands(
+        [BotCommand("plan", "kế hoạch"), BotCommand("add", "viết dòng")],
+        scope=BotCommandScopeChat(USER),
+    )
+    assert core.menu(TOKEN, USER) == {
+        "scope": f"chat:{USER}::",
+        "commands": [
+            {"command": "plan", "description": "kế hoạch"},
+            {"command": "add", "description": "viết dòng"},
+        ],
+    }
+    read = await bot.get_my_commands(scope=BotCommandScopeChat(USER))
+    assert [c.command for c in read] == ["plan", "add"]
+    assert await bot.get_my_commands(scope=BotCommandScopeChat(USER), language_code="vi") == ()
+    assert await bot.delete_my_commands(scope=BotCommandScopeChat(USER))
+    assert await bot.delete_my_commands(scope=BotCommandScopeAllPrivateChats(), language_code="en")
+    assert core.menu(TOKEN, USER)["commands"][0]["command"] == "start"
+    # Refused as Telegram refuses them.
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.set_my_commands(strangers, scope=BotCommandScopeChat(999_999))
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.set_my_commands(strangers, scope=BotCommandScopeChatAdministrators(USER))
+    with pytest.raises(BadRequest, match=r"(?i)language_code_invalid"):
+        await bot.set_my_commands(strangers, language_code="vie")
+    with pytest.raises(BadRequest, match=r"(?i)bot_command_invalid"):
+        await bot.set_my_commands([BotCommand("Plan-2", "x")])
+    with pytest.raises(BadRequest, match="too long"):
+        await bot.set_my_commands([BotCommand("plan", "x" * 257)])
+    with pytest.raises(BadRequest, match=r"(?i)botcommandscope"):
+        await bot.do_api_request(
+            "setMyCommands", api_kwargs={"commands": [], "scope": {"type": "x"}}
+        )

@@ -53,12 +53,13 @@ def translator(language: str) -> Translator:
     return Translator(language if language in LANGUAGES else DEFAULT_LANGUAGE)
 
 
-def resolve_language(chosen: str | None, telegram_code: str | None, default: str) -> str:
-    """The user's choice first, then Telegram's language (English or Vietnamese), else default."""
+def resolve_language(chosen: str | None, default: str) -> str:
+    """The language chosen with /language, else the default (Vietnamese) for everyone.
+
+    What Telegram reports (`Person.telegram_language`) is not followed: Telegram has no Vietnamese
+    interface, so most Vietnamese users report `en`, and a principal whose phone speaks
+    English still reads and writes the school's plan in Vietnamese. It is kept (the person's
+    `telegram_language`) but English is only ever what someone chose."""
     if chosen in LANGUAGES:
         return chosen
-    if telegram_code:
-        base = telegram_code.split("-")[0].lower()
-        if base in LANGUAGES:
-            return base
     return default

@@ -91,7 +91,8 @@ def load(school: School) -> SchoolSettings:
 
 
 def save(school: School, settings: SchoolSettings) -> None:
-    school.settings = settings.as_json()
+    # Every field is written; keys kept there by others (e.g. "menus", bot.services.menus) stay.
+    school.settings = {**(school.settings or {}), **settings.as_json()}
 
 
 def update(school: School, **changes: Any) -> SchoolSettings:

@@ -10,11 +10,11 @@ import asyncio
 import datetime as dt
 import functools
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
@@ -30,13 +30,13 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.core.clock import Clock, OffsetClock, SystemClock
 from bot.core.config import Settings
-from bot.core.i18n import LANGUAGES, resolve_language, translator
+from bot.core.i18n import translator
 from bot.runtime.frame import SERVICES, Callback, Services, turn_handler
 from bot.runtime.polling import serve
 from bot.runtime.ptb_types import App
 from bot.runtime.ratelimit import Limiter, Limits
 from bot.runtime.scheduler import Scheduler
-from bot.runtime.sender import Sender
+from bot.runtime.sender import Sender, set_default_menus
 from bot.runtime.workshop import Workshop
 from bot.ui.views import View
 from conversations import (
@@ -46,6 +46,7 @@ from conversations import (
     import_plan,
     owners,
     plan,
+    registry,
     reminders,
     report,
     rows,
@@ -60,53 +61,11 @@ from db.session import Database
 
 log = logging.getLogger(__name__)
 
-COMMANDS = (
-    "plan",
-    "add",
-    "mine",
-    "report",
-    "team",
-    "invite",
-    "import",
-    "export",
-    "report_year",
-    "digest",
-    "settings",
-    "language",
-    "help",
-    "cancel",
-)
-
-
-def command_menu(language: str) -> list[BotCommand]:
-    t = translator(language)
-    descriptions = {
-        "plan": t._("the plan of this school year"),
-        "add": t._("write a new row"),
-        "mine": t._("the rows you answer for"),
-        "report": t._("report progress on your rows, with evidence"),
-        "team": t._("the school's team"),
-        "invite": t._("invite a new member"),
-        "export": t._("the plan as a file"),
-        "import": t._("import the plan from a Word or Excel file"),
-        "report_year": t._("the end-of-year report"),
-        "digest": t._("the plan at a glance: done, late, stuck"),
-        "settings": t._("reminder times, holidays, your leave"),
-        "language": t._("Vietnamese or English"),
-        "help": t._("what I can do"),
-        "cancel": t._("stop (drafts are kept)"),
-    }
-    return [BotCommand(c, descriptions[c]) for c in COMMANDS]
-
 
 async def post_init(application: App) -> None:
-    """Set the command menu per language (Vietnamese is also the default)."""
-    scope = BotCommandScopeAllPrivateChats()
-    await application.bot.set_my_commands(command_menu("vi"), scope=scope)
-    for language in LANGUAGES:
-        await application.bot.set_my_commands(
-            command_menu(language), scope=scope, language_code=language
-        )
+    """The strangers' command menu; each member's own is set by the sender (`menu` items)."""
+    settings: Settings = application.bot_data[SERVICES].settings
+    await set_default_menus(application.bot, settings.default_language)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -119,9 +78,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat and update.effective_user:
         settings: Settings = context.application.bot_data[SERVICES].settings
-        t = translator(
-            resolve_language(None, update.effective_user.language_code, settings.default_language)
-        )
+        t = translator(settings.default_language)  # the person's choice is in the database
         text = t._(
             "Sorry, something went wrong. What you entered before is kept; please try again."
         )
@@ -173,39 +130,58 @@ def _shown_again(fn: TurnFn) -> TurnFn:
     return again
 
 
+def _command(fn: TurnFn) -> TurnFn:
+    """A known command: the open flow may end first (`registry.before_command`: a pending
+    /settings question does), so the command is answered as a command."""
+
+    @functools.wraps(fn)
+    def command(turn: Turn) -> list[View]:
+        ended = registry.before_command(turn)
+        return [*ended, *fn(turn)]
+
+    return command
+
+
 def register(application: App) -> None:
     private = filters.ChatType.PRIVATE
-    handler = functools.partial(turn_handler, on_repeat=fallback.on_repeat)
-    public = functools.partial(handler, needs_member=False)
+
+    def handler(fn: TurnFn, needs_member: bool = True) -> Callback:
+        return turn_handler(fn, needs_member=needs_member, on_repeat=fallback.on_repeat)
+
+    def public(fn: TurnFn) -> Callback:
+        return handler(fn, needs_member=False)
 
     def shows(fn: TurnFn) -> Callback:
         return turn_handler(fn, on_repeat=_shown_again(fn))
 
+    def command(name: str, fn: TurnFn, wrap: Callable[[TurnFn], Callback] = handler) -> Any:
+        return CommandHandler(name, wrap(_command(fn)), filters=private)
+
     application.add_handlers(
         [
             # Anyone: onboarding and language.
-            CommandHandler("start", public(start.on_start), filters=private),
-            CommandHandler("help", public(start.on_help), filters=private),
-            CommandHandler("language", public(start.on_language), filters=private),
+            command("start", start.on_start, public),
+            command("help", start.on_help, public),
+            command("language", start.on_language, public),
             CallbackQueryHandler(public(start.on_language_chosen), pattern=r"^l:"),
             # Members.
-            CommandHandler("plan", shows(plan.on_plan), filters=private),
-            CommandHandler("add", handler(add_row.on_add), filters=private),
-            CommandHandler("mine", shows(owners.on_mine), filters=private),
-            CommandHandler("report", handler(report.on_report), filters=private),
+            command("plan", plan.on_plan, shows),
+            command("add", add_row.on_add),
+            command("mine", owners.on_mine, shows),
+            command("report", report.on_report),
             CallbackQueryHandler(handler(report.on_callback), pattern=r"^g:"),
             CallbackQueryHandler(handler(reminders.on_callback), pattern=r"^n:"),
-            CommandHandler("digest", shows(digest.on_digest), filters=private),
-            CommandHandler("settings", handler(settings_flow.on_settings), filters=private),
+            command("digest", digest.on_digest, shows),
+            command("settings", settings_flow.on_settings),
             CallbackQueryHandler(handler(settings_flow.on_callback), pattern=r"^c:"),
             CommandHandler("linkgroup", handler(digest.on_linkgroup)),
-            CommandHandler("team", shows(team.on_team), filters=private),
-            CommandHandler("invite", handler(team.on_invite), filters=private),
-            CommandHandler("export", shows(plan.on_export), filters=private),
-            CommandHandler("import", handler(import_plan.on_import), filters=private),
-            CommandHandler("report_year", shows(plan.on_report_year), filters=private),
+            command("team", team.on_team, shows),
+            command("invite", team.on_invite),
+            command("export", plan.on_export, shows),
+            command("import", import_plan.on_import),
+            command("report_year", plan.on_report_year, shows),
             CallbackQueryHandler(handler(import_plan.on_callback), pattern=r"^i:"),
-            CommandHandler("school", handler(start.on_school), filters=private),
+            command("school", start.on_school),
             CallbackQueryHandler(handler(start.on_school_chosen), pattern=r"^s:"),
             CommandHandler(
                 ["skip", "back", "cancel"], handler(fallback.on_step_command), filters=private

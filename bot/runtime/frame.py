@@ -29,7 +29,7 @@ from bot.core.config import Settings
 from bot.core.i18n import resolve_language, translator
 from bot.runtime.sender import send, text_message
 from bot.runtime.workshop import Workshop
-from bot.services import inbox, outbox
+from bot.services import inbox, menus, outbox
 from bot.services.chatstate import mark_seen, seen
 from bot.services.members import TelegramUser, arrive
 from bot.ui.views import View, make_now, messages
@@ -145,9 +145,7 @@ def _run_turn(
         person, member, state = who.person, who.member, who.state
         if member is not None and member.unreachable_at is not None:
             member.unreachable_at = None  # they write again: reminders resume
-        language = resolve_language(
-            person.language, incoming.user.language_code, settings.default_language
-        )
+        language = resolve_language(person.language, settings.default_language)
         turn = Turn(
             session=session,
             settings=settings,
@@ -165,6 +163,7 @@ def _run_turn(
             views = on_repeat(turn) if on_repeat else []
         else:
             views = onboarding(turn) if needs_member and member is None else fn(turn)
+            _menu_follows(turn, member, language)
             # Marked last, in the same transaction: the chat state is written once per turn
             # (an early mark would be flushed before the handler's first query, then again).
             mark_seen(state, incoming.update_id)
@@ -172,6 +171,22 @@ def _run_turn(
     if services.workshop is None:  # made here, after the commit, still off the event loop
         views = make_now(views)
     return _Outcome(views, turn.wake_sender)
+
+
+def _menu_follows(turn: Turn, before: Member | None, language: str) -> None:
+    """When the turn changed what the person's menu shows (they joined, switched school or
+    language), have the sender set it again (`bot.services.menus`)."""
+    after = turn.member
+    if turn.incoming.chat_type != "private" or turn.incoming.chat_id != turn.incoming.user.id:
+        return
+    was = (before.id, before.role) if before is not None else None
+    now = (after.id, after.role) if after is not None else None
+    if was == now and turn.t.language == language:
+        return
+    anchor = after or before  # an outbox item belongs to a school
+    if anchor is not None:
+        menus.refresh(turn.session, anchor.school_id, turn.incoming.user.id, turn.now)
+        turn.wake_sender = True
 
 
 async def _download(bot: Bot, incoming: Incoming) -> bool:

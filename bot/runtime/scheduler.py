@@ -25,7 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.clock import Clock
 from bot.runtime.sender import Sender
-from bot.services import outbox
+from bot.services import menus, outbox
 from db.session import Database
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,11 @@ class Scheduler:
     def materialise_now(self) -> outbox.Materialised:
         with self.db.transaction() as session:
             result = outbox.materialise(session, self.clock.now())
+            # Members of schools whose menus predate per-role menus (or a change of them).
+            menus_written = menus.backfill(session, self.clock.now())
+        if menus_written:
+            log.info("command menus to set for %d member(s)", menus_written)
+            result.created += menus_written
         if result.created:
             log.info(
                 "outbox: %d new item(s) for %d school(s), %d superseded",

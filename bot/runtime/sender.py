@@ -23,24 +23,37 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import warnings
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
 from bot.core.clock import Clock
+from bot.core.i18n import LANGUAGES, translator
 from bot.domain import notification_rules, school_settings
 from bot.runtime.ratelimit import Limiter
 from bot.runtime.workshop import Workshop
-from bot.services import outbox
+from bot.services import menus, outbox
 from bot.ui import notices
+from bot.ui.menus import menu
 from bot.ui.views import Button, Message, make_now, messages
 from db.models import Member, OutboxItem, OutboxState, School
 from db.session import Database
@@ -93,6 +106,28 @@ async def send(bot: Bot, chat_id: int, message: Message, silent: bool = False) -
         )
     else:
         await bot.do_api_request("sendMessage", api_kwargs=text_message(chat_id, message, **quiet))
+
+
+async def set_chat_menu(bot: Bot, change: notices.MenuChange) -> None:
+    """Set one private chat's own command menu, or drop it (the strangers' menu shows)."""
+    scope = BotCommandScopeChat(change.chat_id)
+    if change.entries is None:
+        await bot.delete_my_commands(scope=scope)
+    else:
+        commands = [BotCommand(e.command, e.description) for e in change.entries]
+        await bot.set_my_commands(commands, scope=scope)
+
+
+async def set_default_menus(bot: Bot, default_language: str) -> None:
+    """At start: the menu of every private chat without one of its own (strangers), in the
+    default language. Per-language menus of all private chats are dropped: a Vietnamese user
+    whose Telegram speaks English (most of them) would see that one instead."""
+    t = translator(default_language)
+    scope = BotCommandScopeAllPrivateChats()
+    strangers = [BotCommand(e.command, e.description) for e in menu(t, None)]
+    await bot.set_my_commands(strangers, scope=scope)
+    for language in LANGUAGES:
+        await bot.delete_my_commands(scope=scope, language_code=language)
 
 
 def keyboard(buttons: list[list[Button]]) -> dict[str, Any] | None:
@@ -341,8 +376,9 @@ class Sender:
         if counter:
             setattr(self.stats, counter, getattr(self.stats, counter) + 1)
 
-    def _prepare(self, item_id: int) -> Prepared | str | dt.datetime:
-        """What to send, or a skip reason, or when quiet hours (or a holiday) end.
+    def _prepare(self, item_id: int) -> Prepared | notices.MenuChange | str | dt.datetime:
+        """What to send, or a menu to set, or a skip reason, or when quiet hours (or a holiday)
+        end (a menu is no message: quiet hours do not hold it).
 
         What a person's act made (`outbox.AT_ONCE`: a difficulty, an assignment, a join) is
         never held: inside quiet hours it goes at once, without sound."""
@@ -353,7 +389,7 @@ class Sender:
             if item is None:
                 return "deleted"
             school = session.get(School, item.school_id)
-            if school is not None:
+            if school is not None and item.kind != menus.MENU:
                 rules = school_settings.load(school).rules()
                 local = now.astimezone(ZoneInfo(school.timezone))
                 if item.kind in outbox.AT_ONCE:
@@ -363,7 +399,7 @@ class Sender:
                     if later > local:
                         return later
             prepared = notices.prepare(session, item, now, self.default_language)
-            if isinstance(prepared, str):
+            if isinstance(prepared, str | notices.MenuChange):
                 return prepared
             parts_sent = item.parts_sent
         # Charts and documents are made once the transaction is closed.
@@ -383,9 +419,19 @@ class Sender:
         if isinstance(prepared, str):
             self._finish(item_id, OutboxState.SKIPPED, prepared)
             return
+        if isinstance(prepared, notices.MenuChange):
+            change = prepared
+            if await self._send_one(
+                item_id, change.chat_id, functools.partial(set_chat_menu, self.bot, change)
+            ):
+                return
+            await asyncio.to_thread(self._record, item_id, 1, True)
+            self.stats.items_sent += 1
+            return
         chat_id, units, done = prepared.chat_id, prepared.messages, prepared.parts_sent
         for index in range(done, len(units)):
-            outcome = await self._send_one(item_id, chat_id, units[index], prepared.silent)
+            call = functools.partial(send, self.bot, chat_id, units[index], prepared.silent)
+            outcome = await self._send_one(item_id, chat_id, call)
             if outcome is not None:
                 return
             await asyncio.to_thread(self._record, item_id, index + 1, index == len(units) - 1)
@@ -402,9 +448,10 @@ class Sender:
                 item.state, item.sent_at, item.reason = OutboxState.SENT, self.clock.now(), None
 
     async def _send_one(
-        self, item_id: int, chat_id: int, message: Message, silent: bool = False
+        self, item_id: int, chat_id: int, call: Callable[[], Awaitable[None]]
     ) -> str | None:
-        """Send one message, retrying as Telegram asks; None when it was accepted."""
+        """Make one call (send a message, set a menu), retrying as Telegram asks; None when it
+        was accepted."""
         network, limited = 0, 0
         while True:
             await self._pause.wait()
@@ -413,7 +460,7 @@ class Sender:
                 self._finish(item_id, OutboxState.SKIPPED, "unreachable")
                 return "unreachable"
             try:
-                await send(self.bot, chat_id, message, silent)
+                await call()
                 self.stats.sent += 1
                 return None
             except RetryAfter as exc:

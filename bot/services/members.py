@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from bot.core.i18n import N_
 from bot.domain.permissions import Refusal
+from bot.services import menus
 from bot.services.audit import record
 from bot.services.chatstate import load_state
 from bot.services.invites import create_invite
@@ -187,9 +188,10 @@ def _changeable(session: Session, school_id: int, member_id: int) -> Member | Re
 
 
 def change_role(
-    session: Session, school_id: int, member_id: int, role: str, actor: Member
+    session: Session, school_id: int, member_id: int, role: str, actor: Member, now: dt.datetime
 ) -> Refusal | None:
-    """Change a member's role; the principal's own role is never changed this way."""
+    """Change a member's role; the principal's own role is never changed this way. Their
+    command menu follows (`bot.services.menus`)."""
     target = _changeable(session, school_id, member_id)
     if isinstance(target, Refusal):
         return target
@@ -198,18 +200,21 @@ def change_role(
     if target.role != role:
         record(session, school_id, actor, "role", member=target, old=target.role, new=role)
         target.role = role
+        menus.refresh_member(session, target, now)
     return None
 
 
 def remove_member(
-    session: Session, school_id: int, member_id: int, actor: Member
+    session: Session, school_id: int, member_id: int, actor: Member, now: dt.datetime
 ) -> Refusal | None:
-    """Remove a member (kept for history, no longer active); never the principal."""
+    """Remove a member (kept for history, no longer active); never the principal. Their
+    command menu becomes that of their other school, or a stranger's."""
     target = _changeable(session, school_id, member_id)
     if isinstance(target, Refusal):
         return target
     target.active = False
     record(session, school_id, actor, "removed", member=target, old=target.role)
+    menus.refresh_member(session, target, now)
     return None
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.i18n import Translator, resolve_language, translator
@@ -20,13 +21,15 @@ from bot.domain import notification_rules, school_settings
 from bot.domain.catalog import is_level4_code
 from bot.domain.rowname import row_name
 from bot.domain.schoolyear import end_of_school_year, school_year_of
-from bot.services import digest, outbox, owners, plans, progress
+from bot.services import digest, members, menus, outbox, owners, plans, progress
 from bot.ui import digest_view
+from bot.ui.menus import Entry, menu
 from bot.ui.render import role_name, short_row
 from bot.ui.views import Button, Later, View, bold, italic, plain
 from db.models import (
     Member,
     OutboxItem,
+    Person,
     PlanRow,
     ProgressReport,
     ProgressStatus,
@@ -58,11 +61,35 @@ class Outgoing:
     views: list[View]
 
 
+@dataclass
+class MenuChange:
+    """A chat's own command menu (Telegram's chat scope), as it should be now."""
+
+    chat_id: int
+    # None: the chat needs no menu of its own (the strangers' menu, in the default language).
+    entries: list[Entry] | None
+
+
+def menu_for(session: Session, telegram_user_id: int, default_language: str) -> MenuChange:
+    """The menu of this person's private chat: the commands of the role they act in, in their
+    language; none of its own for a stranger who has not chosen another language."""
+    person = session.scalar(select(Person).where(Person.telegram_user_id == telegram_user_id))
+    if person is None:
+        return MenuChange(telegram_user_id, None)
+    mine = members.memberships(session, person)
+    member = members.acting_as(person, mine)
+    language = resolve_language(person.language, default_language)
+    if member is None and language == default_language:
+        return MenuChange(telegram_user_id, None)
+    role = member.role if member is not None else None
+    return MenuChange(telegram_user_id, menu(translator(language), role, len(mine) > 1))
+
+
 def language_of(member: Member, default: str) -> str:
     person = member.person
     if person is None:
         return default
-    return resolve_language(person.language, person.telegram_language, default)
+    return resolve_language(person.language, default)
 
 
 def _open_rows(session: Session, member: Member, school_year: str) -> list[PlanRow]:
@@ -303,8 +330,11 @@ def _unreachable(t: Translator, session: Session, item: OutboxItem) -> View:
 
 def prepare(
     session: Session, item: OutboxItem, now: dt.datetime, default_language: str
-) -> Outgoing | str:
-    """The messages for this item, or the reason it is skipped."""
+) -> Outgoing | MenuChange | str:
+    """The messages for this item (or the menu it sets), or the reason it is skipped."""
+    if item.kind == menus.MENU:
+        assert item.chat_id is not None
+        return menu_for(session, item.chat_id, default_language)
     school = session.get(School, item.school_id)
     if school is None:
         return "school_removed"

@@ -30,6 +30,15 @@ EVENT_METHODS = {
     "senddocument",
     "sendphoto",
 }
+COMMAND_SCOPES = {
+    "default",
+    "all_private_chats",
+    "all_group_chats",
+    "all_chat_administrators",
+    "chat",
+    "chat_administrators",
+    "chat_member",
+}
 JSON_PARAMS = {
     "reply_markup",
     "commands",
@@ -466,10 +475,34 @@ class BotApiEmulator:
 
     # commands
 
-    @staticmethod
-    def _scope_key(p: dict[str, Any]) -> str:
+    def _scope_key(self, p: dict[str, Any]) -> str:
+        """The key of a command scope (and language), refused as Telegram refuses: an unknown
+        scope type, a chat scope without a chat or for a chat the bot does not know, a member
+        scope without a user, a language code that is not two letters."""
         scope = p.get("scope") or {"type": "default"}
-        return f"{scope.get('type')}:{scope.get('chat_id', '')}:{p.get('language_code', '')}"
+        if not isinstance(scope, dict) or scope.get("type") not in COMMAND_SCOPES:
+            raise ApiError(400, "Bad Request: can't parse BotCommandScope JSON object")
+        kind = scope["type"]
+        chat = ""
+        user = ""
+        if kind in ("chat", "chat_administrators", "chat_member"):
+            chat_id = scope.get("chat_id")
+            if not isinstance(chat_id, int) or isinstance(chat_id, bool):
+                raise ApiError(400, "Bad Request: chat not found")
+            if chat_id not in self.users and chat_id not in self.groups:
+                raise ApiError(400, "Bad Request: chat not found")
+            if kind != "chat" and chat_id in self.users:  # administrators of a private chat
+                raise ApiError(400, "Bad Request: chat not found")
+            chat = str(chat_id)
+        if kind == "chat_member":
+            user_id = scope.get("user_id")
+            if not isinstance(user_id, int) or user_id not in self.users:
+                raise ApiError(400, "Bad Request: user not found")
+            user = str(user_id)
+        language = p.get("language_code") or ""
+        if not isinstance(language, str) or not re.fullmatch(r"([a-z]{2})?", language):
+            raise ApiError(400, "Bad Request: LANGUAGE_CODE_INVALID")
+        return f"{kind}:{chat}:{user}:{language}"
 
     def _m_setmycommands(self, bot: BotState, p: dict[str, Any]) -> bool:
         commands = p.get("commands") or []
@@ -848,6 +881,33 @@ class BotApiEmulator:
     def calls(self, token: str, method: str | None = None) -> list[dict[str, Any]]:
         calls = self.bot(token).calls
         return [c for c in calls if method is None or c["method"].lower() == method.lower()]
+
+    def commands(
+        self,
+        token: str,
+        scope: str = "default",
+        chat_id: int | None = None,
+        language_code: str = "",
+    ) -> list[dict[str, Any]]:
+        """The commands set for exactly this scope (what getMyCommands answers)."""
+        params: dict[str, Any] = {"scope": {"type": scope}, "language_code": language_code}
+        if chat_id is not None:
+            params["scope"]["chat_id"] = chat_id
+        return self.bot(token).commands.get(self._scope_key(params), [])
+
+    def menu(self, token: str, chat_id: int) -> dict[str, Any]:
+        """The command menu a user sees in their private chat with the bot, resolved as
+        Telegram's apps do: the chat's own scope, then all private chats, then the default,
+        each first in the user's language. {"scope": the key that answered, "commands"}."""
+        bot = self.bot(token)
+        user = self.users.get(chat_id, {})
+        language = str(user.get("language_code") or "")[:2].lower()
+        for kind, chat in (("chat", str(chat_id)), ("all_private_chats", ""), ("default", "")):
+            for code in (language, "") if language else ("",):
+                key = f"{kind}:{chat}::{code}"
+                if bot.commands.get(key):
+                    return {"scope": key, "commands": bot.commands[key]}
+        return {"scope": None, "commands": []}
 
     def mark(self, token: str, chat_id: int) -> None:
         bot = self.bot(token)

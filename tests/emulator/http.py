@@ -8,6 +8,8 @@ held back by Nagle's algorithm and calls do not stall ~40 ms on delayed ACKs.
 from __future__ import annotations
 
 import json
+import mimetypes
+from pathlib import Path
 from typing import Any
 
 from aiohttp import BodyPartReader, web
@@ -79,6 +81,11 @@ class EmulatorServer:
     async def _control(self, request: web.Request) -> web.Response:
         action = request.match_info["action"]
         args: dict[str, Any] = dict(request.query)
+        if action in ("send_document", "send_photo"):
+            try:
+                return self._json(self._user_file(action, await self._params(request)))
+            except (ApiError, TypeError, ValueError, OSError, KeyError) as exc:
+                return web.json_response({"error": f"{type(exc).__name__}: {exc}"}, status=400)
         if request.method == "POST" and request.can_read_body:
             args.update(await request.json())
         for key in (
@@ -119,13 +126,41 @@ class EmulatorServer:
                 "file_unavailable",
                 "refused",
                 "pending_updates",
+                "commands",
+                "menu",
             ):
                 result = getattr(core, action)(**args)
             else:
                 raise web.HTTPNotFound()
         except (AssertionError, TimeoutError, ApiError, TypeError) as exc:
             return web.json_response({"error": str(exc)}, status=400)
+        return self._json(result)
+
+    @staticmethod
+    def _json(result: Any) -> web.Response:
         return web.Response(
             text=json.dumps(result, ensure_ascii=False, default=str),
             content_type="application/json",
+        )
+
+    def _user_file(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A user sends a file: `POST /_emu/send_document` (or `send_photo`) with `token`,
+        `user_id` and either a multipart file part `file` or `path`, a file on this machine;
+        optional `filename`, `mime_type` (guessed from the name) and `caption`."""
+        upload = params.get("file")
+        if isinstance(upload, tuple):
+            name, content = upload
+        elif params.get("path"):
+            path = Path(str(params["path"])).expanduser()
+            name, content = path.name, path.read_bytes()
+        else:
+            raise ValueError("send a multipart part 'file' or give 'path'")
+        token, user_id = str(params["token"]), int(params["user_id"])
+        caption = params.get("caption") or None
+        if action == "send_photo":
+            return self.core.send_photo(token, user_id, content, caption=caption)
+        filename = str(params.get("filename") or name)
+        mime = params.get("mime_type") or mimetypes.guess_type(filename)[0]
+        return self.core.send_document(
+            token, user_id, filename, content, mime or "application/octet-stream", caption
         )

@@ -19,7 +19,9 @@ async def start_row(harness, user=P, standard="Tiêu chuẩn 1", criterion="1.4 
     assert "Chọn tiêu chuẩn" in standards["text"]
     [criteria] = await harness.press(user, standard)
     assert criteria["message_id"] == standards["message_id"]  # the list is replaced in place
-    [question] = await harness.press(user, criterion)
+    picked, question = await harness.press(user, criterion)
+    assert picked["message_id"] == criteria["message_id"]  # the picker says what was picked
+    assert picked["text"].startswith("✅ Đã chọn: " + criterion.strip())
     return question
 
 
@@ -140,7 +142,7 @@ async def test_edit_from_the_summary_card(harness):
     assert "Tóm tắt dòng kế hoạch mới" in card["text"] and "Hiểu là: hạn 30/05/2027" in card["text"]
     await harness.press(P, "✏️ Tiêu chí")
     await harness.press(P, "Tiêu chuẩn 5")
-    [card] = await harness.press(P, "5.2")
+    _picked, card = await harness.press(P, "5.2")
     assert "Tiêu chí 5.2" in card["text"]
 
 

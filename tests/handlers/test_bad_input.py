@@ -29,6 +29,8 @@ async def test_unknown_command_mid_conversation(harness):
 
 async def test_unknown_command_in_english(harness):
     await harness.principal(P, language="en")
+    await harness.send(P, "/language")
+    await harness.press(P, "English")
     notice, help_ = await harness.send(P, "/frobnicate")
     assert notice["text"] == "I do not know the command /frobnicate."
     assert "/add" in help_["text"]

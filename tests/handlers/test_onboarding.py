@@ -14,10 +14,14 @@ async def test_unknown_user_gets_onboarding_only(harness):
         assert "Tôi là trợ lý caitien" in again, attempt
 
 
-async def test_english_user_gets_english(harness):
+async def test_telegram_in_english_still_gets_vietnamese_until_chosen(harness):
+    # Issue 11: Telegram has no Vietnamese interface; its "en" is not a choice.
     harness.user(2, language="en-GB")
     reply = text(await harness.send(2, "/start"))
-    assert "Hello! I am caitien." in reply
+    assert "Xin chào! Tôi là trợ lý caitien." in reply
+    await harness.send(2, "/language")
+    await harness.press(2, "English")
+    assert "Hello! I am caitien." in text(await harness.send(2, "/start"))
 
 
 async def test_principal_code_makes_the_principal_once(harness):
@@ -52,24 +56,14 @@ async def test_language_switch(harness):
     assert "Kế hoạch cải tiến chất lượng giáo dục" in plan["text"]
 
 
-async def test_command_menus_are_set_per_language(harness):
+async def test_strangers_menu_is_vietnamese_for_all_private_chats(harness):
+    # Issue 11: one menu for every private chat without its own, in Vietnamese whatever
+    # language Telegram reports (no per-language menus left from earlier versions).
     commands = harness.core.bot(TOKEN).commands
-    assert [c["command"] for c in commands["all_private_chats::vi"]] == [
-        "plan",
-        "add",
-        "mine",
-        "report",
-        "team",
-        "invite",
-        "import",
-        "export",
-        "report_year",
-        "digest",
-        "settings",
-        "language",
-        "help",
-        "cancel",
-    ]
-    assert commands["all_private_chats::vi"][1]["description"] == "viết dòng kế hoạch mới"
-    assert commands["all_private_chats::en"][1]["description"] == "write a new row"
-    assert commands["all_private_chats::"] == commands["all_private_chats::vi"]
+    strangers = commands["all_private_chats:::"]
+    assert [c["command"] for c in strangers] == ["start", "help", "language"]
+    assert strangers[0]["description"] == "tham gia trường bằng mã mời"
+    assert not any(
+        key.startswith("all_private_chats:::") and key != "all_private_chats:::" for key in commands
+    )
+    assert set(commands) == {"all_private_chats:::"}

@@ -151,7 +151,9 @@ async def test_a_removed_member_replaying_buttons_gets_nothing(harness):
     [plan] = await harness.send(users["council"], "/plan")
     with harness.db.transaction() as session:
         principal = session.get(Member, school["ids"]["principal"])
-        members.remove_member(session, school["school_id"], school["ids"]["council"], principal)
+        members.remove_member(
+            session, school["school_id"], school["ids"]["council"], principal, harness.clock.now()
+        )
     replies = await harness.press(
         users["council"], message_id=plan["message_id"], button_text="1.4 —"
     )

@@ -68,7 +68,7 @@ async def test_edit_criterion_of_a_saved_row_moves_it(harness):
     await harness.press(P, "1.4 —")
     await harness.press(P, "✏️ Tiêu chí")
     await harness.press(P, "Tiêu chuẩn 3")
-    [card] = await harness.press(P, "3.1")
+    _picked, card = await harness.press(P, "3.1")
     assert "Tiêu chí 3.1" in card["text"] and "Dòng 2" in card["text"]
     [plan] = await harness.send(P, "/plan")
     assert buttons(plan)[:2] == ["2.1 — B", "3.1 — A"]

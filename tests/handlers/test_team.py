@@ -128,8 +128,10 @@ async def test_owners_with_suggestion_and_mine(harness):
     await start_with_lead(harness, "Kế toán chủ trì; thủ quỹ phối hợp")
     [card] = await harness.press(P, "👥 Người phụ trách")
     assert "Gợi ý theo nội dung chủ trì: Đặng Thị Lan (Kế toán)" in card["text"]
-    [card] = await harness.press(P, "＋ Đặng Thị Lan")
-    assert "☑ Đặng Thị Lan" in buttons(card)
+    # The suggested person is first in the list, once, with her position.
+    assert [b for b in buttons(card) if "Lan" in b] == ["☐ Đặng Thị Lan · Kế toán 💡"]
+    [card] = await harness.press(P, "☐ Đặng Thị Lan")
+    assert "☑ Đặng Thị Lan · Kế toán" in buttons(card)
     [card] = await harness.press(P, "✅ Xong")
     assert "Tóm tắt dòng kế hoạch mới" in card["text"]
     assert "Người phụ trách: ⭐ Đặng Thị Lan" in card["text"]
