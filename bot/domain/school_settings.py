@@ -91,7 +91,8 @@ def load(school: School) -> SchoolSettings:
 
 
 def save(school: School, settings: SchoolSettings) -> None:
-    school.settings = settings.as_json()
+    """Store the schedule; other keys of `School.settings` (the document settings) are kept."""
+    school.settings = {**(school.settings or {}), **settings.as_json()}
 
 
 def update(school: School, **changes: Any) -> SchoolSettings:

@@ -23,7 +23,9 @@ from bot.domain.catalog import (
     level4_code,
     load_catalog,
 )
+from bot.domain import document_settings
 from bot.domain.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
+from bot.domain.document_settings import DocumentSettings
 from bot.domain.parsing import parse_budget, parse_timeline
 from bot.domain.rowform import FIELDS
 from db.models import Member, Plan, PlanRow, RowHistory, RowOwner, RowStatus, School
@@ -40,9 +42,10 @@ class PlanDocument:
     school_year: str
     regulation: Regulation
     regulation_number: str
-    rows: list[PlanRow]
-    principal: str | None
+    rows: list[PlanRow]  # in the table's order (`in_table_order`)
+    principal: str | None  # the full name as signed (document settings), never Telegram's
     date: dt.date
+    heading: DocumentSettings = DocumentSettings()
 
 
 def regulation_of(school: School) -> Regulation:
@@ -92,6 +95,12 @@ def active_rows(session: Session, plan_id: int) -> list[PlanRow]:
             .order_by(PlanRow.position)
         )
     )
+
+
+def in_table_order(rows: list[PlanRow]) -> list[PlanRow]:
+    """Rows as the official table lists them: Mức 1-3 by standard and criterion in numeric
+    order (1.9 before 1.10), then Mức 4; rows of one criterion in their plan order."""
+    return sorted(rows, key=lambda r: (criterion_sort_key(r.criterion_code), r.position or 0))
 
 
 def count_rows(session: Session, plan_id: int) -> int:
@@ -386,32 +395,31 @@ def import_rows(
 
 
 def plan_document(session: Session, school: School, plan: Plan, today: dt.date) -> PlanDocument:
-    """What the DOCX/XLSX exports need: rows in order, the catalog, the principal's name."""
+    """What the DOCX/XLSX exports need: rows in the table's order, the catalog, the school's
+    document settings (authority, symbol, place, the principal's full name as signed)."""
     regulation = load_catalog().regulation(plan.regulation, school.level)
-    principal = session.scalar(
-        select(Member.display_name)
-        .where(Member.school_id == school.id, Member.role == "principal", Member.active.is_(True))
-        .order_by(Member.id)
-        .limit(1)
-    )
+    heading = document_settings.load(school)
     return PlanDocument(
         school=school.name,
         school_year=plan.school_year,
         regulation=regulation,
         regulation_number=regulation.number,
-        rows=active_rows(session, plan.id),
-        principal=principal,
+        rows=in_table_order(active_rows(session, plan.id)),
+        principal=heading.principal_name,
         date=today,
+        heading=heading,
+    )
+
+
+def owners_text(row: PlanRow) -> str:
+    """The row's owners as a document writes them: "Đặng Thị Lan (chủ trì), Vũ Minh"."""
+    return ", ".join(
+        o.member.display_name + (" (chủ trì)" if o.is_lead else "") for o in row.owners
     )
 
 
 def owner_names(session: Session, plan: Plan) -> dict[int, str]:
-    names: dict[int, str] = {}
-    for row in active_rows(session, plan.id):
-        names[row.id] = ", ".join(
-            ("★" if o.is_lead else "") + o.member.display_name for o in row.owners
-        )
-    return names
+    return {row.id: owners_text(row) for row in active_rows(session, plan.id)}
 
 
 def export_plan(session: Session, school: School, plan: Plan) -> dict[str, Any]:
