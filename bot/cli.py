@@ -321,14 +321,14 @@ def _plan_report(db: Database, settings: Settings, args: argparse.Namespace) -> 
         plan = _plan(session, school, args.year)
         document = plan_document(session, school, plan, dt.datetime.now(settings.tz).date())
         progress = row_progress(session, plan.id, document.rows)
-        args.output.write_bytes(write_report_docx(document, progress))
+        store = FileStore(settings.files_dir)
+        args.output.write_bytes(write_report_docx(document, progress, store.read))
         result: dict[str, Any] = {
             "file": str(args.output),
             "rows": len(progress),
             "done": sum(1 for p in progress if p.status == "done"),
         }
         if args.evidence:
-            store = FileStore(settings.files_dir)
             args.evidence.write_bytes(write_evidence_zip(progress, store.read))
             result["evidence"] = str(args.evidence)
             result["evidence_files"] = sum(len(r.evidence) for p in progress for r in p.reports)

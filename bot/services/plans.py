@@ -46,6 +46,7 @@ class PlanDocument:
     principal: str | None  # the full name as signed (document settings), never Telegram's
     date: dt.date
     heading: DocumentSettings = DocumentSettings()
+    timezone: str = "Asia/Ho_Chi_Minh"  # the school's: the dates of reports and evidence
 
 
 def regulation_of(school: School) -> Regulation:
@@ -408,6 +409,7 @@ def plan_document(session: Session, school: School, plan: Plan, today: dt.date) 
         principal=heading.principal_name,
         date=today,
         heading=heading,
+        timezone=school.timezone,
     )
 
 
