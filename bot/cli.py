@@ -89,7 +89,9 @@ def _parser() -> argparse.ArgumentParser:
         "--authority", help='the authority above the school\'s name, e.g. "UBND PHƯỜNG THỦ ĐỨC"'
     )
     setting.add_argument("--place", help='the place of the date line, e.g. "Thủ Đức"')
-    setting.add_argument("--symbol", help='the plan\'s symbol, e.g. "KH-THCSLQĐ" or "25/KH-THCSLQĐ"')
+    setting.add_argument(
+        "--symbol", help='the plan\'s symbol, e.g. "KH-THCSLQĐ" or "25/KH-THCSLQĐ"'
+    )
     setting.add_argument("--principal-name", help="the principal's full name, as signed")
 
     member = sub.add_parser("member", help="members").add_subparsers(

@@ -143,7 +143,7 @@ def national_heading(
     left the authority, the school (bold) over a short rule and "Số: …"; right the quốc hiệu
     and tiêu ngữ (bold) over a short rule and the place and date line (italic)."""
     center = WD_ALIGN_PARAGRAPH.CENTER
-    head = document.add_table(rows=1, cols=2)
+    head: Table = document.add_table(rows=1, cols=2)
     borderless(head)
     fixed_widths(head, HEADING_WIDTHS_CM)
     left, right = head.rows[0].cells
@@ -166,7 +166,7 @@ def signature_block(
     """ "Nơi nhận" on the left (when given), on the right HIỆU TRƯỞNG, room to sign and stamp,
     and the principal's full name; a name not set yet is a dotted blank to write by hand."""
     center = WD_ALIGN_PARAGRAPH.CENTER
-    sign = document.add_table(rows=1, cols=2)
+    sign: Table = document.add_table(rows=1, cols=2)
     borderless(sign)
     fixed_widths(sign, SIGNATURE_WIDTHS_CM)
     left, right = sign.rows[0].cells

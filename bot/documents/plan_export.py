@@ -1,11 +1,11 @@
 """The plan as the documents a school submits: DOCX in the official nine-column layout, XLSX.
 
-Layout of the DOCX as schools print it (Nghị định 30/2020/NĐ-CP): the national heading (authority,
-school, "Số: …" | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM / Độc lập - Tự do - Hạnh phúc, place and
-date, from the school's document settings, dotted blanks where one is not set), title, the sections around the table, the
-table with "MỨC 1, 2, 3" / "MỨC 4" blocks and "Tiêu chuẩn n" group rows, the signature block;
-landscape A4, Times New Roman 13. Built with python-docx; the only raw XML is what it has no API
-for (a header row repeated on every page, the East Asian font name).
+Layout of the DOCX as schools print it (Nghị định 30/2020/NĐ-CP): the national heading
+(authority, school, "Số: …" | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM / Độc lập - Tự do - Hạnh phúc,
+place and date, from the school's document settings, dotted blanks where one is not set), title,
+the sections around the table, the table with "MỨC 1, 2, 3" / "MỨC 4" blocks and "Tiêu chuẩn n"
+group rows, the signature block; landscape A4, Times New Roman 13. Built with python-docx; the only
+raw XML is what it has no API for (a header row repeated on every page, the East Asian font name).
 """
 
 from __future__ import annotations

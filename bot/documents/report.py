@@ -34,8 +34,6 @@ from bot.services.plans import PlanDocument
 from bot.services.progress import RowProgress, last_text_per_owner, status_vi
 from db.models import Evidence, PlanRow, ProgressReport, ProgressStatus
 
-
-
 PICTURE_WIDTH_CM = 4.5
 # What the runtime names a Telegram photo (it has no name of its own): "anh-<file id>.jpg".
 _PHOTO_NAME = re.compile(r"^anh-[A-Za-z0-9_-]+\.jpg$")
@@ -218,9 +216,7 @@ def write_report_docx(
         )
         cells = summary.add_row().cells
         for i, (cell, value) in enumerate(zip(cells, values, strict=True)):
-            set_cell_text(
-                cell, str(value), bold=label == "Cộng", align=None if i == 0 else center
-            )
+            set_cell_text(cell, str(value), bold=label == "Cộng", align=None if i == 0 else center)
         cells[-1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     fixed_widths(summary, SUMMARY_WIDTHS_CM)
 

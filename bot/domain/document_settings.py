@@ -74,9 +74,7 @@ def update(school: School, **changes: str | None) -> DocumentSettings:
     unknown = set(changes) - set(FIELDS)
     if unknown:
         raise KeyError(", ".join(sorted(unknown)))
-    cleaned = {
-        k: clean_symbol(v) if k == "symbol" else clean(v) for k, v in changes.items()
-    }
+    cleaned = {k: clean_symbol(v) if k == "symbol" else clean(v) for k, v in changes.items()}
     settings = replace(load(school), **cleaned)
     school.settings = {**(school.settings or {}), KEY: settings.as_json()}  # a new dict: saved
     return settings

@@ -6,6 +6,7 @@ school, so one school never reaches another's rows.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from bot.domain import document_settings
 from bot.domain.catalog import (
     Regulation,
     criterion_sort_key,
@@ -23,7 +25,6 @@ from bot.domain.catalog import (
     level4_code,
     load_catalog,
 )
-from bot.domain import document_settings
 from bot.domain.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
 from bot.domain.document_settings import DocumentSettings
 from bot.domain.parsing import parse_budget, parse_timeline
@@ -45,7 +46,7 @@ class PlanDocument:
     rows: list[PlanRow]  # in the table's order (`in_table_order`)
     principal: str | None  # the full name as signed (document settings), never Telegram's
     date: dt.date
-    heading: DocumentSettings = DocumentSettings()
+    heading: DocumentSettings = dataclasses.field(default_factory=DocumentSettings)
     timezone: str = "Asia/Ho_Chi_Minh"  # the school's: the dates of reports and evidence
 
 
