@@ -88,6 +88,12 @@ def repeat_header(row: _Row) -> None:
     row._tr.get_or_add_trPr().append(marker)
 
 
+def rows_whole(table: Table) -> None:
+    """No row split across two pages (a row's words stay together under its header)."""
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
 def borderless(table: Table) -> None:
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):

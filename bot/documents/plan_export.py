@@ -26,6 +26,7 @@ from bot.documents.docx_style import (
     national_heading,
     new_document,
     repeat_header,
+    rows_whole,
     set_cell_text,
     signature_block,
 )
@@ -165,7 +166,10 @@ def write_docx(plan: PlanDocument) -> bytes:
         else:
             merged = cells[0].merge(cells[-1]) if kind == "block" else cells[1].merge(cells[-1])
             set_cell_text(merged, str(item), bold=True, align=center if kind == "block" else None)
+            for paragraph in merged.paragraphs:  # a group row stays with its first row
+                paragraph.paragraph_format.keep_with_next = True
     fixed_widths(table, WIDTHS_CM)
+    rows_whole(table)
 
     add_paragraph(document, "")
     add_paragraph(document, "IV. TỔ CHỨC THỰC HIỆN", bold=True)

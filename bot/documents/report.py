@@ -23,6 +23,8 @@ from bot.documents.docx_style import (
     fixed_widths,
     national_heading,
     new_document,
+    repeat_header,
+    rows_whole,
     set_cell_text,
     signature_block,
 )
@@ -126,12 +128,14 @@ def _evidence_table(
     center = WD_ALIGN_PARAGRAPH.CENTER
     table = document.add_table(rows=1, cols=len(EVIDENCE_WIDTHS_CM))
     table.style = "Table Grid"
+    repeat_header(table.rows[0])
     for cell, text in zip(
         table.rows[0].cells,
         ("Mã minh chứng", "Tên minh chứng", "Tiêu chí", "Ngày", "Người gửi"),
         strict=True,
     ):
         set_cell_text(cell, text, bold=True, align=center, size=11)
+        cell.paragraphs[0].paragraph_format.keep_with_next = True  # not alone at a page's foot
     for entry in entries:
         cells = table.add_row().cells
         set_cell_text(cells[0], entry.code, size=11)
@@ -148,6 +152,7 @@ def _evidence_table(
                 run = cells[1].add_paragraph().add_run()
                 run.add_picture(io.BytesIO(picture), width=Cm(PICTURE_WIDTH_CM))
     fixed_widths(table, EVIDENCE_WIDTHS_CM)
+    rows_whole(table)
 
 
 def write_report_docx(
@@ -219,6 +224,7 @@ def write_report_docx(
             set_cell_text(cell, str(value), bold=label == "Cộng", align=None if i == 0 else center)
         cells[-1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     fixed_widths(summary, SUMMARY_WIDTHS_CM)
+    rows_whole(summary)
 
     add_paragraph(document, "")
     add_paragraph(document, "II. KẾT QUẢ THỰC HIỆN TỪNG NỘI DUNG", bold=True)
@@ -253,7 +259,8 @@ def write_report_docx(
                 document, f"- {who} ({day}): {report.text or ''}", italic=True, space_after=0
             )
         if entries.get(row.id):
-            add_paragraph(document, "Minh chứng:", bold=True, space_after=2)
+            label = add_paragraph(document, "Minh chứng:", bold=True, space_after=2)
+            label.paragraph_format.keep_with_next = True
             _evidence_table(document, entries[row.id], read)
         add_paragraph(document, "")
 
@@ -268,9 +275,10 @@ def write_report_docx(
             space_after=0,
         )
     add_paragraph(document, "")
+    authority = heading.authority or "…" * 12
     signature_block(
         document,
-        "- Phòng Văn hóa - Xã hội / Sở GD&ĐT (để báo cáo);\n- Hội đồng tự đánh giá;\n- Lưu: VT.",
+        f"- {authority} (để báo cáo);\n- Hội đồng tự đánh giá;\n- Lưu: VT.",
         plan.principal,
     )
     buffer = io.BytesIO()
