@@ -259,8 +259,8 @@ def write_report_docx(
                 document, f"- {who} ({day}): {report.text or ''}", italic=True, space_after=0
             )
         if entries.get(row.id):
-            label = add_paragraph(document, "Minh chứng:", bold=True, space_after=2)
-            label.paragraph_format.keep_with_next = True
+            heading_line = add_paragraph(document, "Minh chứng:", bold=True, space_after=2)
+            heading_line.paragraph_format.keep_with_next = True
             _evidence_table(document, entries[row.id], read)
         add_paragraph(document, "")
 
