@@ -24,7 +24,7 @@ def _signature(content: bytes) -> str:
 
 
 async def test_principal_name_is_asked_once_and_signs_the_plan(harness):
-    [welcome] = await harness.principal(P)  # Telegram first name "Hà"
+    [welcome] = await harness.principal(P, principal_name=None)  # Telegram first name "Hà"
     assert "vai trò hiệu trưởng" in welcome["text"] and "/add" in welcome["text"]
     assert "họ và tên đầy đủ, như ghi dưới chữ ký" in welcome["text"]
     [saved] = await harness.send(P, "  Nguyễn   Thị Thu Hà ")
@@ -45,7 +45,7 @@ async def test_principal_name_is_asked_once_and_signs_the_plan(harness):
 
 
 async def test_a_second_principal_code_does_not_ask_again(harness):
-    await harness.principal(P)
+    await harness.principal(P, principal_name=None)
     [skipped] = await harness.send(P, "/skip")
     assert "/settings" in skipped["text"]
     with harness.db.transaction() as session:
@@ -54,7 +54,7 @@ async def test_a_second_principal_code_does_not_ask_again(harness):
 
 
 async def test_settings_document_settings(harness):
-    await harness.principal(P)
+    await harness.principal(P, principal_name=None)
     await harness.send(P, "/skip")
     [menu] = await harness.send(P, "/settings")
     assert "Văn bản ký ban hành (kế hoạch, báo cáo cuối năm):" in menu["text"]
@@ -91,7 +91,7 @@ async def test_schedule_change_keeps_the_document_settings(harness):
         school, _ = create_school(session, "Trường X", "thcs", None, "Asia/Ho_Chi_Minh")
         document_settings.update(school, place="Thủ Đức")
         school_id = school.id
-    await harness.principal(P)
+    await harness.principal(P, principal_name=None)
     await harness.send(P, "/skip")
     await harness.send(P, "/settings")
     await harness.press(P, "Giờ gửi")
