@@ -388,7 +388,7 @@ async def test_text_pasted_from_word_is_kept_and_every_document_still_opens(harn
     assert cell == IN_DOCUMENT
     sheet = load_workbook(io.BytesIO(document(harness, xlsx_message))).active
     values = [c.value for r in sheet.iter_rows() for c in r]
-    assert IN_DOCUMENT in values and "★Đặng Thị\nLan" in values  # ★: the lead
+    assert IN_DOCUMENT in values and "Đặng Thị\nLan (chủ trì)" in values  # the lead
 
     [report] = await harness.send(P, "/report_year")
     paragraphs = [p.text for p in docx.Document(io.BytesIO(document(harness, report))).paragraphs]
