@@ -82,6 +82,19 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--level", required=True, choices=LEVELS)
     create.add_argument("--regulation", choices=load_catalog().codes())
     school.add_parser("list", help="list schools")
+    setting = school.add_parser(
+        "set",
+        help="set a school's document settings (an empty value clears one); prints them as JSON",
+    )
+    setting.add_argument("--school", required=True, type=int)
+    setting.add_argument(
+        "--authority", help='the authority above the school\'s name, e.g. "UBND PHƯỜNG THỦ ĐỨC"'
+    )
+    setting.add_argument("--place", help='the place of the date line, e.g. "Thủ Đức"')
+    setting.add_argument(
+        "--symbol", help='the plan\'s symbol, e.g. "KH-THCSLQĐ" or "25/KH-THCSLQĐ"'
+    )
+    setting.add_argument("--principal-name", help="the principal's full name, as signed")
 
     member = sub.add_parser("member", help="members").add_subparsers(
         dest="action", required=True, parser_class=_Parser
@@ -192,6 +205,23 @@ def _plan(session: Session, school: School, year: str | None) -> Plan:
     if plan is None:
         raise UsageError(f"school {school.id} has no plan for {year or 'any year'}")
     return plan
+
+
+def _school_set(db: Database, args: argparse.Namespace) -> None:
+    with db.transaction() as session:
+        school = _school(session, args.school)
+        try:
+            schools.set_document_settings(
+                school,
+                authority=args.authority,
+                place=args.place,
+                symbol=args.symbol,
+                principal_name=args.principal_name,
+            )
+        except SchoolError as exc:
+            raise UsageError(str(exc)) from exc
+        result = schools.settings_json(school)
+    _print_json(result)
 
 
 def _school_list(db: Database) -> None:
@@ -349,14 +379,14 @@ def _plan_report(db: Database, settings: Settings, args: argparse.Namespace) -> 
         plan = _plan(session, school, args.year)
         document = plan_document(session, school, plan, dt.datetime.now(settings.tz).date())
         progress = row_progress(session, plan.id, document.rows)
-        args.output.write_bytes(write_report_docx(document, progress))
+        store = FileStore(settings.files_dir)
+        args.output.write_bytes(write_report_docx(document, progress, store.read))
         result: dict[str, Any] = {
             "file": str(args.output),
             "rows": len(progress),
             "done": sum(1 for p in progress if p.status == "done"),
         }
         if args.evidence:
-            store = FileStore(settings.files_dir)
             args.evidence.write_bytes(write_evidence_zip(progress, store.read))
             result["evidence"] = str(args.evidence)
             result["evidence_files"] = sum(len(r.evidence) for p in progress for r in p.reports)
@@ -405,6 +435,8 @@ def main(argv: list[str] | None = None) -> int:
         db.upgrade()
         if args.command == "school" and args.action == "list":
             _school_list(db)
+        elif args.command == "school" and args.action == "set":
+            _school_set(db, args)
         elif args.command == "school":
             _school_create(db, settings, args)
         elif args.command == "member":

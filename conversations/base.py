@@ -51,6 +51,7 @@ class Incoming:
     file_bytes: bytes | None = None  # downloaded before the transaction, when small enough
     file_mime: str | None = None
     file_id: str | None = None
+    caption: str | None = None  # the words sent with a photo or file
 
 
 @dataclass

@@ -49,7 +49,7 @@ def overview(t: Translator, rows: list[PlanRow], regulation: Regulation) -> list
 def plan_view(turn: Turn, plan: Plan, page: int = 0) -> View:
     t = turn.t
     regulation = plans.regulation_of(turn.school)
-    rows = plans.active_rows(turn.session, plan.id)
+    rows = plans.in_table_order(plans.active_rows(turn.session, plan.id))
     head = t._("Quality-improvement plan, school year {year}").format(year=plan.school_year)
     parts: list[Part] = [bold(head), plain("\n" + turn.school.name)]
     if not rows:
@@ -125,10 +125,11 @@ def on_report_year(turn: Turn) -> list[View]:
         year=plan.school_year, done=done, n=len(progress)
     )
     name = f"bao-cao-ket-qua-{plan.school_year}"
+    read = FileStore(turn.settings.files_dir).read
     views = [
         View(
             [plain(caption)],
-            document=(f"{name}.docx", Later(write_report_docx, (document, progress))),
+            document=(f"{name}.docx", Later(write_report_docx, (document, progress, read))),
         )
     ]
     if any(r.evidence for p in progress for r in p.reports):
@@ -137,7 +138,7 @@ def on_report_year(turn: Turn) -> list[View]:
                 [plain(t._("Evidence files, one folder per criterion."))],
                 document=(
                     f"minh-chung-{plan.school_year}.zip",
-                    Later(write_evidence_zip, (progress, FileStore(turn.settings.files_dir).read)),
+                    Later(write_evidence_zip, (progress, read)),
                 ),
             )
         )

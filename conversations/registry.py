@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, ParamSpec, TypeVar
 
-from bot.ui.views import Button, View
+from bot.ui.views import Button, Part, View
 from conversations.base import Turn, TurnFn
 from db.models import Member, PlanRow
 
@@ -88,6 +88,8 @@ class Slot(Generic[P, R]):
 help_view: Slot[[Turn], View] = Slot("help_view")  # start
 start_profile: Slot[[Turn], list[View]] = Slot("start_profile")  # team: name and position
 ask_leave: Slot[[Turn, Member], list[View]] = Slot("ask_leave")  # settings: a member's leave
+# settings: a principal who just joined is asked the full name the documents are signed with
+ask_principal_name: Slot[[Turn], list[Part]] = Slot("ask_principal_name")
 card_view: Slot[[Turn, PlanRow], View] = Slot("card_view")  # rows: the row's card
 # add_row: the buttons that edit each field of a row, and editing one from the card
 edit_buttons: Slot[[Turn, Callable[[str], str]], list[list[Button]]] = Slot("edit_buttons")

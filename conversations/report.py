@@ -223,11 +223,15 @@ def _tell_managers(turn: Turn, report: ProgressReport) -> list[View]:
 
 
 def on_file(turn: Turn) -> list[View]:
-    """A photo or file sent as evidence: kept on disk at once."""
+    """A photo or file sent as evidence: kept on disk at once, with the words sent with it.
+
+    Sent when the few words are asked for, it is taken as evidence too, and its caption as
+    those words (nothing the owner sent is dropped)."""
     t = turn.t
     incoming = turn.incoming
     report = _report(turn)
-    if turn.state.step != STEP_FILES or report is None:
+    step = turn.state.step
+    if step not in (STEP_TEXT, STEP_FILES) or report is None:
         return [View([bold(t._("Please answer with a text message."))]), *prompt(turn)]
     size = incoming.file_size or (len(incoming.file_bytes) if incoming.file_bytes else 0)
     if size > MAX_EVIDENCE_BYTES or incoming.file_bytes is None:
@@ -238,6 +242,7 @@ def on_file(turn: Turn) -> list[View]:
         )
         return [View([bold(refusal)]), *prompt(turn)]
     store = FileStore(turn.settings.files_dir)
+    caption = (incoming.caption or "").strip() or None
     progress.add_evidence(
         turn.session,
         store,
@@ -247,8 +252,13 @@ def on_file(turn: Turn) -> list[View]:
         incoming.file_mime,
         incoming.file_bytes,
         incoming.file_id,
+        caption=incoming.caption,
     )
     turn.session.refresh(report)
+    if step == STEP_TEXT:
+        if caption and not report.text:
+            report.text = caption[:4096]
+        return _after_text(turn, report)
     enter(turn.state, FLOW, STEP_FILES)
     return prompt(turn)
 

@@ -1,7 +1,10 @@
-"""/settings: a member's own leave; for the principal and vice-principals, the school's schedule.
+"""/settings: a member's own leave; for the principal and vice-principals, the school's schedule
+and its document settings.
 
-Shown: send time, quiet hours, the weekly digest, holidays, the linked group, and the clock
-when it was set with `caitien run --now`. Each change is a button, then a short text answer;
+Shown: send time, quiet hours, the weekly digest, holidays, the linked group, what the signed
+documents carry (the authority above the school's name, the place of the date line, the
+document symbol, the principal's full name as signed), and the clock when it was set with
+`caitien run --now`. Each change is a button, then a short text answer;
 an answer that cannot be read gets an example and the same question again.
 """
 
@@ -12,7 +15,8 @@ import logging
 
 from bot.core.clock import is_simulated
 from bot.core.i18n import N_
-from bot.domain import school_settings
+from bot.domain import document_settings, school_settings
+from bot.domain.document_settings import date_line, symbol_line
 from bot.domain.permissions import can_manage_team
 from bot.domain.school_settings import (
     parse_date,
@@ -21,12 +25,13 @@ from bot.domain.school_settings import (
     parse_time,
     parse_weekday_time,
 )
-from bot.services import members
+from bot.services import members, schools
 from bot.services.chatstate import enter, leave
-from bot.ui.views import Button, View, bold, italic, plain
+from bot.services.schools import SchoolError
+from bot.ui.views import Button, Part, View, bold, italic, plain
 from conversations import registry
 from conversations.base import Turn, flow_button, parse_number, stale_button
-from db.models import Member
+from db.models import Member, Role
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +46,15 @@ MENU, SEND_TIME, QUIET, DIGEST_TIME, HOLIDAY, LEAVE, PROMPTS = (
     "leave",
     "prompts",
 )
-SCHOOL_STEPS = {SEND_TIME, QUIET, DIGEST_TIME, HOLIDAY, PROMPTS}
+AUTHORITY, PLACE, SYMBOL, PRINCIPAL_NAME = "authority", "place", "symbol", "principal_name"
+DOCUMENT_STEPS = (AUTHORITY, PLACE, SYMBOL, PRINCIPAL_NAME)
+SCHOOL_STEPS = {SEND_TIME, QUIET, DIGEST_TIME, HOLIDAY, PROMPTS, *DOCUMENT_STEPS}
+DOCUMENT_LABELS = {
+    AUTHORITY: N_("Authority"),
+    PLACE: N_("Place of the date line"),
+    SYMBOL: N_("Document symbol"),
+    PRINCIPAL_NAME: N_("Principal's full name"),
+}
 WEEKDAYS = (
     N_("Monday"),
     N_("Tuesday"),
@@ -135,6 +148,17 @@ def _menu(turn: Turn) -> View:
             buttons.append([Button("🗑 " + label.strip()[:60], _cb(turn, "rh", str(i)))])
         if group:
             buttons.append([Button(t._("Unlink the group"), _cb(turn, "ug"))])
+        parts += _documents(turn)
+        buttons += [
+            [
+                Button(t._(DOCUMENT_LABELS[AUTHORITY]), _cb(turn, AUTHORITY)),
+                Button(t._(DOCUMENT_LABELS[PLACE]), _cb(turn, PLACE)),
+            ],
+            [
+                Button(t._(DOCUMENT_LABELS[SYMBOL]), _cb(turn, SYMBOL)),
+                Button(t._(DOCUMENT_LABELS[PRINCIPAL_NAME]), _cb(turn, PRINCIPAL_NAME)),
+            ],
+        ]
     leave_until = member.on_leave_until
     if leave_until and leave_until >= turn.now.date():
         parts.append(
@@ -156,6 +180,27 @@ def _menu(turn: Turn) -> View:
     return View(parts, buttons)
 
 
+def _documents(turn: Turn) -> list[Part]:
+    """What the plan and the report carry above and below the text, blanks where not set."""
+    t = turn.t
+    current = document_settings.load(turn.school)
+    unset = t._("not set (a dotted blank to fill by hand)")
+    values = {
+        AUTHORITY: current.authority,
+        PLACE: current.place,
+        SYMBOL: symbol_line(current) if current.symbol else None,
+        PRINCIPAL_NAME: current.principal_name,
+    }
+    parts: list[Part] = [bold("\n\n" + t._("Signed documents (plan, end-of-year report):"))]
+    for step in DOCUMENT_STEPS:
+        parts.append(plain(f"\n• {t._(DOCUMENT_LABELS[step])}: "))
+        value = values[step]
+        parts.append(plain(value) if value else italic(unset))
+    if current.place:
+        parts.append(italic("\n" + date_line(current, turn.now.date())))
+    return parts
+
+
 QUESTIONS = {
     SEND_TIME: (N_("At what time should reminders go out? For example 7:30."), "7:30"),
     QUIET: (N_("Quiet hours, from and until? For example 20:00-07:00."), "20:00-07:00"),
@@ -175,6 +220,28 @@ QUESTIONS = {
         "04/02/2027 - 14/02/2027 Tết",
     ),
     LEAVE: (N_("On leave until which day? For example 15/03/2027."), "15/03/2027"),
+    AUTHORITY: (
+        N_(
+            "The authority written above the school's name, as in your documents. "
+            "For example: UBND PHƯỜNG THỦ ĐỨC, or SỞ GD&ĐT TP. HỒ CHÍ MINH"
+        ),
+        "UBND PHƯỜNG THỦ ĐỨC",
+    ),
+    PLACE: (
+        N_("The place name of the date line. For example: Thủ Đức (for “Thủ Đức, ngày …”)"),
+        "Thủ Đức",
+    ),
+    SYMBOL: (
+        N_(
+            "The plan's document symbol, with or without its number. "
+            "For example: KH-THCSLQĐ or 25/KH-THCSLQĐ"
+        ),
+        "KH-THCSLQĐ",
+    ),
+    PRINCIPAL_NAME: (
+        N_("The principal's full name, as signed on the school's documents."),
+        "Nguyễn Thị Thu Hà",
+    ),
 }
 
 
@@ -185,6 +252,23 @@ def prompt(turn: Turn) -> list[View]:
         return [_menu(turn)]
     question, _ = QUESTIONS[step]
     return [View([bold(t._(question)), italic("\n" + t._("/cancel: stop"))])]
+
+
+@registry.ask_principal_name.provide
+def ask_principal_name(turn: Turn) -> list[Part]:
+    """Asked once, when the principal joins: the full name the documents are signed with."""
+    enter(turn.state, FLOW, PRINCIPAL_NAME, onboarding=True, member_id=None)
+    t = turn.t
+    return [
+        bold(t._("What is your full name, as you sign the school's documents?")),
+        italic(
+            "\n"
+            + t._(
+                "It is printed under HIỆU TRƯỞNG on the plan and the report. "
+                "/skip: later, in /settings."
+            )
+        ),
+    ]
 
 
 def on_callback(turn: Turn) -> list[View]:
@@ -198,7 +282,7 @@ def on_callback(turn: Turn) -> list[View]:
         log.info("refused settings %r for member %s", action, turn.member and turn.member.id)
         return [View([bold(t._("Only the principal and vice-principals change this."))])]
     if action in QUESTIONS:
-        enter(turn.state, FLOW, action, member_id=None)
+        enter(turn.state, FLOW, action, member_id=None, onboarding=False)
         return prompt(turn)
     index = parse_number(args[0]) if args else None
     if action == "rh" and index is not None:
@@ -228,6 +312,11 @@ def on_text(turn: Turn) -> list[View]:
     if saved and step == LEAVE and (turn.state.data or {}).get("member_id") is not None:
         leave(turn.state)
         return [View([bold("✅ " + t._("Saved."))])]
+    if saved and (turn.state.data or {}).get("onboarding"):
+        leave(turn.state)
+        name = document_settings.load(turn.school).principal_name or ""
+        done = t._("Saved. The documents are signed: {name}.").format(name=name)
+        return [View([bold("✅ " + done), italic("\n" + t._("/settings: change it later."))])]
     if not saved:
         example = QUESTIONS[step][1]
         return [
@@ -242,6 +331,18 @@ def on_text(turn: Turn) -> list[View]:
 
 def _apply(turn: Turn, step: str, text: str) -> bool:
     school = turn.school
+    if step in DOCUMENT_STEPS:
+        try:
+            changed = schools.set_document_settings(school, **{step: text})
+        except SchoolError:
+            return False
+        value = getattr(changed, step)
+        if value is None:
+            return False
+        member = turn.member
+        if step == PRINCIPAL_NAME and member is not None and member.role == Role.PRINCIPAL:
+            member.display_name = value  # the principal's own name, as the school writes it
+        return True
     if step == SEND_TIME:
         value = parse_time(text)
         if value is None:
@@ -322,6 +423,9 @@ def ask_leave(turn: Turn, member: Member) -> list[View]:
 
 
 def skip(turn: Turn) -> list[View]:
+    if (turn.state.data or {}).get("onboarding"):
+        leave(turn.state)
+        return [View([bold(turn.t._("Later, then: /settings sets it."))])]
     return [View([bold(turn.t._("Please choose with the buttons."))]), *prompt(turn)]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.domain import document_settings
 from bot.services import outbox
 from bot.services.invites import JoinOutcome, join_with_code
 from bot.services.members import memberships
@@ -12,6 +13,7 @@ from bot.ui.render import role_name
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
 from conversations.base import Turn, parse_number
+from db.models import Role
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +82,14 @@ def on_start(turn: Turn) -> list[View]:
                 turn.wake_sender = True  # the principal hears of it (after the profile, if asked)
             if result.ask_profile:
                 return [View([bold(head)]), *registry.start_profile(turn)]
-            return [View([bold(head), plain("\n\n"), *help_view(turn).parts])]
+            parts = [bold(head), plain("\n\n"), *help_view(turn).parts]
+            if (
+                result.outcome == JoinOutcome.JOINED
+                and result.member.role == Role.PRINCIPAL
+                and not document_settings.load(result.school).principal_name
+            ):  # asked once: the name the documents are signed with, not Telegram's
+                parts += [plain("\n\n"), *registry.ask_principal_name(turn)]
+            return [View(parts)]
         log.info("refused join code (%s) for user %s", result.outcome, turn.incoming.user.id)
         reasons = {
             JoinOutcome.UNKNOWN: t._("This code is not valid."),

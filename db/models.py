@@ -323,6 +323,8 @@ class Evidence(Base):
         ForeignKey("progress_reports.id", ondelete="CASCADE"), index=True
     )
     file_name: Mapped[str] = mapped_column(String(255))  # as sent
+    # The words the owner sent with the photo or file (Telegram's caption), verbatim.
+    caption: Mapped[str | None] = mapped_column(Text)
     mime_type: Mapped[str | None] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))

@@ -22,6 +22,9 @@ from docx.text.run import Run
 from bot.documents.text import document_text
 
 FONT = "Times New Roman"
+# Landscape A4 with margins of 1.5 cm: 26.7 cm of text width.
+HEADING_WIDTHS_CM = (11.0, 15.7)
+SIGNATURE_WIDTHS_CM = (14.7, 12.0)
 
 
 def set_font(run: Run, size: float = 13, bold: bool = False, italic: bool = False) -> None:
@@ -85,6 +88,12 @@ def repeat_header(row: _Row) -> None:
     row._tr.get_or_add_trPr().append(marker)
 
 
+def rows_whole(table: Table) -> None:
+    """No row split across two pages (a row's words stay together under its header)."""
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
 def borderless(table: Table) -> None:
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
@@ -92,6 +101,91 @@ def borderless(table: Table) -> None:
         element.set(qn("w:val"), "nil")
         borders.append(element)
     table._tbl.tblPr.append(borders)
+
+
+def fixed_widths(table: Table, widths_cm: tuple[float, ...]) -> None:
+    """Columns of exactly these widths, kept by Word and LibreOffice alike (a fixed layout: an
+    "autofit" table lets a renderer squeeze a narrow column until "TT" breaks inside)."""
+    table.autofit = False
+    properties = table._tbl.tblPr
+    layout = properties.find(qn("w:tblLayout"))
+    if layout is None:
+        layout = OxmlElement("w:tblLayout")
+        properties.append(layout)
+    layout.set(qn("w:type"), "fixed")
+    width = properties.find(qn("w:tblW"))
+    if width is None:
+        width = OxmlElement("w:tblW")
+        properties.append(width)
+    width.set(qn("w:type"), "dxa")
+    width.set(qn("w:w"), str(round(sum(widths_cm) * 567)))
+    for column, cm in zip(table.columns, widths_cm, strict=True):
+        column.width = Cm(cm)
+    for row in table.rows:
+        for cell, cm in zip(row.cells, widths_cm, strict=False):
+            cell.width = Cm(cm)
+
+
+def rule(cell: _Cell, indent_cm: float) -> None:
+    """A short centred line under the paragraph above (under the school's name, under the
+    tiêu ngữ), `indent_cm` in from each side of the cell."""
+    paragraph = cell.add_paragraph()
+    paragraph.paragraph_format.left_indent = Cm(indent_cm)
+    paragraph.paragraph_format.right_indent = Cm(indent_cm)
+    paragraph.paragraph_format.space_after = Pt(4)
+    paragraph.paragraph_format.line_spacing = Pt(2)
+    border = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "auto")):
+        bottom.set(qn(f"w:{key}"), value)
+    border.append(bottom)
+    paragraph._p.get_or_add_pPr().append(border)
+
+
+def national_heading(
+    document: DocumentObject, authority: str | None, school: str, symbol: str, date_line: str
+) -> Table:
+    """The head of an administrative document (Nghị định 30/2020/NĐ-CP): a borderless table,
+    left the authority, the school (bold) over a short rule and "Số: …"; right the quốc hiệu
+    and tiêu ngữ (bold) over a short rule and the place and date line (italic)."""
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    head: Table = document.add_table(rows=1, cols=2)
+    borderless(head)
+    fixed_widths(head, HEADING_WIDTHS_CM)
+    left, right = head.rows[0].cells
+    set_cell_text(left, (authority or "…" * 12).upper(), align=center, size=13)
+    set_cell_text(left, school.upper(), bold=True, align=center, size=13)
+    rule(left, 3.5)
+    set_cell_text(left, symbol, align=center, size=13)
+    set_cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, align=center, size=13)
+    set_cell_text(right, "Độc lập - Tự do - Hạnh phúc", bold=True, align=center, size=14)
+    rule(right, 4.6)
+    paragraph = right.add_paragraph()
+    paragraph.alignment = center
+    add_run(paragraph, date_line, 13, italic=True)
+    return head
+
+
+def signature_block(
+    document: DocumentObject, receivers: str | None, principal: str | None
+) -> Table:
+    """ "Nơi nhận" on the left (when given), on the right HIỆU TRƯỞNG, room to sign and stamp,
+    and the principal's full name; a name not set yet is a dotted blank to write by hand."""
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    sign: Table = document.add_table(rows=1, cols=2)
+    borderless(sign)
+    fixed_widths(sign, SIGNATURE_WIDTHS_CM)
+    left, right = sign.rows[0].cells
+    if receivers:
+        paragraph = left.paragraphs[0]
+        add_run(paragraph, "Nơi nhận:", 12, bold=True, italic=True)
+        paragraph.paragraph_format.space_after = Pt(0)
+        set_cell_text(left, receivers, size=11)
+    set_cell_text(right, "HIỆU TRƯỞNG", bold=True, align=center, size=13)
+    for _ in range(4):
+        set_cell_text(right, "", size=13)
+    set_cell_text(right, principal or "…" * 16, bold=True, align=center, size=13)
+    return sign
 
 
 def new_document() -> DocumentObject:

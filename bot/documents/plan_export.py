@@ -1,10 +1,11 @@
 """The plan as the documents a school submits: DOCX in the official nine-column layout, XLSX.
 
-Layout of the DOCX as schools print it: header block (school | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT
-NAM / Độc lập - Tự do - Hạnh phúc, place and date), title, the sections around the table, the
-table with "MỨC 1, 2, 3" / "MỨC 4" blocks and "Tiêu chuẩn n" group rows, the signature block;
-landscape A4, Times New Roman 13. Built with python-docx; the only raw XML is what it has no API
-for (a header row repeated on every page, the East Asian font name).
+Layout of the DOCX as schools print it (Nghị định 30/2020/NĐ-CP): the national heading
+(authority, school, "Số: …" | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM / Độc lập - Tự do - Hạnh phúc,
+place and date, from the school's document settings, dotted blanks where one is not set), title,
+the sections around the table, the table with "MỨC 1, 2, 3" / "MỨC 4" blocks and "Tiêu chuẩn n"
+group rows, the signature block; landscape A4, Times New Roman 13. Built with python-docx; the only
+raw XML is what it has no API for (a header row repeated on every page, the East Asian font name).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from collections.abc import Iterator
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
@@ -22,15 +22,18 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.documents.docx_style import (
     FONT,
     add_paragraph,
-    add_run,
-    borderless,
+    fixed_widths,
+    national_heading,
     new_document,
     repeat_header,
+    rows_whole,
     set_cell_text,
+    signature_block,
 )
 from bot.documents.text import document_text
 from bot.domain.catalog import Regulation, is_level4_code
 from bot.domain.constants import BLOCK_LEVEL_4
+from bot.domain.document_settings import date_line, symbol_line
 from bot.services.plans import PlanDocument
 from db.models import PlanRow
 
@@ -106,24 +109,15 @@ def grouped_rows(
 def write_docx(plan: PlanDocument) -> bytes:
     document = new_document()
     center = WD_ALIGN_PARAGRAPH.CENTER
-
-    head = document.add_table(rows=1, cols=2)
-    borderless(head)
-    left, right = head.rows[0].cells
-    set_cell_text(left, plan.school.upper(), bold=True, align=center, size=13)
-    set_cell_text(left, "", size=6)
-    set_cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, align=center, size=13)
-    p = right.add_paragraph()
-    p.alignment = center
-    run = add_run(p, "Độc lập - Tự do - Hạnh phúc", 13, bold=True)
-    run.underline = True
-    day = plan.date
-    add_paragraph(
+    heading = plan.heading
+    national_heading(
         document,
-        f"……………, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}",
-        italic=True,
-        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        heading.authority,
+        plan.school,
+        symbol_line(heading, "KH"),
+        date_line(heading, plan.date),
     )
+    add_paragraph(document, "", size=6)
     add_paragraph(document, "KẾ HOẠCH", bold=True, align=center, size=14, space_after=0)
     add_paragraph(
         document,
@@ -172,12 +166,10 @@ def write_docx(plan: PlanDocument) -> bytes:
         else:
             merged = cells[0].merge(cells[-1]) if kind == "block" else cells[1].merge(cells[-1])
             set_cell_text(merged, str(item), bold=True, align=center if kind == "block" else None)
-    table.autofit = False
-    for column, width in zip(table.columns, WIDTHS_CM, strict=True):
-        column.width = Cm(width)
-    for row in table.rows:
-        for cell, width in zip(row.cells, WIDTHS_CM, strict=False):
-            cell.width = Cm(width)
+            for paragraph in merged.paragraphs:  # a group row stays with its first row
+                paragraph.paragraph_format.keep_with_next = True
+    fixed_widths(table, WIDTHS_CM)
+    rows_whole(table)
 
     add_paragraph(document, "")
     add_paragraph(document, "IV. TỔ CHỨC THỰC HIỆN", bold=True)
@@ -191,17 +183,11 @@ def write_docx(plan: PlanDocument) -> bytes:
         "- Cá nhân được phân công lập báo cáo kết quả thực hiện kèm minh chứng "
         "gửi Hiệu trưởng trước ngày 30/5.",
     )
-    sign = document.add_table(rows=1, cols=2)
-    borderless(sign)
-    receivers, signer = sign.rows[0].cells
-    set_cell_text(receivers, "Nơi nhận:", bold=True, size=12)
-    set_cell_text(
-        receivers,
+    signature_block(
+        document,
         "- Hội đồng tự đánh giá;\n- Các bộ phận, cá nhân được phân công;\n- Lưu: VT.",
-        size=11,
+        plan.principal,
     )
-    set_cell_text(signer, "HIỆU TRƯỞNG", bold=True, align=center)
-    set_cell_text(signer, "\n\n\n" + (plan.principal or ""), bold=True, align=center)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

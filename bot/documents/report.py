@@ -3,25 +3,178 @@ and the evidence files as one ZIP arranged by criterion."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal
+from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
+from docx.shared import Cm, Pt
+from PIL import Image, ImageOps, UnidentifiedImageError
 
-from bot.documents.docx_style import add_paragraph, add_run, new_document, set_cell_text
+from bot.documents.docx_style import (
+    add_paragraph,
+    add_run,
+    fixed_widths,
+    national_heading,
+    new_document,
+    repeat_header,
+    rows_whole,
+    set_cell_text,
+    signature_block,
+)
 from bot.documents.plan_export import criterion_cell, grouped_rows
+from bot.domain.catalog import is_level4_code
+from bot.domain.constants import BLOCK_LEVEL_4
+from bot.domain.document_settings import date_line, symbol_line
 from bot.services.plans import PlanDocument
-from bot.services.progress import RowProgress, status_vi
-from db.models import PlanRow, ProgressReport, ProgressStatus
+from bot.services.progress import RowProgress, last_text_per_owner, status_vi
+from db.models import Evidence, PlanRow, ProgressReport, ProgressStatus
+
+PICTURE_WIDTH_CM = 4.5
+# What the runtime names a Telegram photo (it has no name of its own): "anh-<file id>.jpg".
+_PHOTO_NAME = re.compile(r"^anh-[A-Za-z0-9_-]+\.jpg$")
+SUMMARY_WIDTHS_CM = (4.2, 2.6, 2.8, 3.0, 2.9, 5.2, 4.0)
+EVIDENCE_WIDTHS_CM = (3.2, 11.0, 1.6, 2.8, 5.2)
 
 
-def write_report_docx(plan: PlanDocument, progress: list[RowProgress]) -> bytes:
+@dataclass(frozen=True)
+class EvidenceEntry:
+    code: str  # "[H1-1.4-01]"
+    title: str  # the owner's caption, else the file's own name
+    criterion: str  # "1.4"
+    day: dt.date
+    who: str
+    evidence: Evidence
+
+
+def evidence_code(row: PlanRow, number: int) -> str:
+    """The code in the style of the 2018 guidance (Công văn 5932): [H<standard>-<criterion>-nn],
+    e.g. [H1-1.1-01]; a Mức 4 row [M4.2-01], a row without a criterion [MC-<row>-01]."""
+    code = row.criterion_code or ""
+    if is_level4_code(code):
+        return f"[{code}-{number:02d}]"
+    if row.standard and code:
+        return f"[H{row.standard}-{code}-{number:02d}]"
+    return f"[MC-{row.position or 0}-{number:02d}]"
+
+
+def evidence_title(evidence: Evidence) -> str:
+    """What the evidence is: the words sent with it, else the file's own name; a photo sent
+    without words has no name of its own (Telegram gives it none): "Ảnh"."""
+    if evidence.caption and evidence.caption.strip():
+        return evidence.caption.strip()
+    if _PHOTO_NAME.match(evidence.file_name):
+        return "Ảnh"
+    return evidence.file_name
+
+
+def evidence_entries(progress: list[RowProgress], tz: dt.tzinfo) -> dict[int, list[EvidenceEntry]]:
+    """Each row's evidence with its code, numbered per criterion in date order across the plan."""
+    found: list[tuple[PlanRow, Evidence, ProgressReport]] = [
+        (item.row, evidence, report)
+        for item in progress
+        for report in item.reports
+        for evidence in report.evidence
+    ]
+    found.sort(key=lambda f: (f[1].created_at, f[1].id))
+    counters: dict[str, int] = {}
+    entries: dict[int, list[EvidenceEntry]] = {}
+    for row, evidence, report in found:
+        key = row.criterion_code or f"row {row.id}"
+        counters[key] = counters.get(key, 0) + 1
+        entries.setdefault(row.id, []).append(
+            EvidenceEntry(
+                code=evidence_code(row, counters[key]),
+                title=evidence_title(evidence),
+                criterion=(row.criterion_code or "").removeprefix("M4.") or "—",
+                day=evidence.created_at.astimezone(tz).date(),
+                who=report.member.display_name if report.member else "—",
+                evidence=evidence,
+            )
+        )
+    return entries
+
+
+def _thumbnail(content: bytes) -> bytes | None:
+    """A photo made small for the page (JPEG, 600 px wide at most); None if it is not one
+    Pillow can read (a damaged file is listed, without its picture)."""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image.load()
+            picture = ImageOps.exif_transpose(image).convert("RGB")
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return None
+    picture.thumbnail((600, 600))
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def _is_image(evidence: Evidence) -> bool:
+    return (evidence.mime_type or "").startswith("image/") or bool(
+        re.search(r"\.(jpe?g|png|gif|bmp|webp|heic)$", evidence.file_name, re.IGNORECASE)
+    )
+
+
+def _evidence_table(
+    document: DocumentObject, entries: list[EvidenceEntry], read: Callable[[str], bytes] | None
+) -> None:
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    table = document.add_table(rows=1, cols=len(EVIDENCE_WIDTHS_CM))
+    table.style = "Table Grid"
+    repeat_header(table.rows[0])
+    for cell, text in zip(
+        table.rows[0].cells,
+        ("Mã minh chứng", "Tên minh chứng", "Tiêu chí", "Ngày", "Người gửi"),
+        strict=True,
+    ):
+        set_cell_text(cell, text, bold=True, align=center, size=11)
+        cell.paragraphs[0].paragraph_format.keep_with_next = True  # not alone at a page's foot
+    for entry in entries:
+        cells = table.add_row().cells
+        set_cell_text(cells[0], entry.code, size=11)
+        set_cell_text(cells[1], entry.title, size=11)
+        set_cell_text(cells[2], entry.criterion, align=center, size=11)
+        set_cell_text(cells[3], entry.day.strftime("%d/%m/%Y"), align=center, size=11)
+        set_cell_text(cells[4], entry.who, size=11)
+        if read is not None and _is_image(entry.evidence):
+            try:
+                picture = _thumbnail(read(entry.evidence.path))
+            except (OSError, ValueError):  # the file is gone from the store
+                picture = None
+            if picture is not None:
+                run = cells[1].add_paragraph().add_run()
+                run.add_picture(io.BytesIO(picture), width=Cm(PICTURE_WIDTH_CM))
+    fixed_widths(table, EVIDENCE_WIDTHS_CM)
+    rows_whole(table)
+
+
+def write_report_docx(
+    plan: PlanDocument,
+    progress: list[RowProgress],
+    read: Callable[[str], bytes] | None = None,
+) -> bytes:
+    """The report in the form of an administrative document (national heading, "Số: …/BC-…",
+    place and date, signature); evidence listed by what it is, with codes, photos as small
+    pictures (read from the file store with `read`)."""
     document = new_document()
     center = WD_ALIGN_PARAGRAPH.CENTER
-    add_paragraph(document, plan.school.upper(), bold=True)
+    tz = ZoneInfo(plan.timezone)
+    heading = plan.heading
+    national_heading(
+        document,
+        heading.authority,
+        plan.school,
+        symbol_line(heading, "BC"),
+        date_line(heading, plan.date),
+    )
+    add_paragraph(document, "", size=6)
     add_paragraph(document, "BÁO CÁO", bold=True, align=center, size=14, space_after=0)
     add_paragraph(
         document,
@@ -45,29 +198,39 @@ def write_report_docx(plan: PlanDocument, progress: list[RowProgress]) -> bytes:
     summary.style = "Table Grid"
     for cell, text in zip(summary.rows[0].cells, columns, strict=True):
         set_cell_text(cell, text, bold=True, align=center)
-    groups: dict[str, list[RowProgress]] = {}
+    groups: dict[tuple[int, int], tuple[str, list[RowProgress]]] = {}
     for item in progress:
-        key = "Mức 4" if item.row.block == "M4" else f"Tiêu chuẩn {item.row.standard or '?'}"
-        groups.setdefault(key, []).append(item)
-    for key, items in [*groups.items(), ("Cộng", progress)]:
+        if item.row.block == BLOCK_LEVEL_4:
+            key, label = (1, 0), "Mức 4"
+        else:
+            number = item.row.standard
+            key, label = (0, number or 99), f"Tiêu chuẩn {number or '?'}"
+        groups.setdefault(key, (label, []))[1].append(item)
+    ordered = [groups[key] for key in sorted(groups)]
+    for label, items in [*ordered, ("Cộng", progress)]:
         statuses = [i.status for i in items]
         budget = sum(i.row.budget_vnd or 0 for i in items)
         values = (
-            key,
+            label,
             len(items),
             statuses.count(ProgressStatus.DONE),
             statuses.count(ProgressStatus.IN_PROGRESS),
             statuses.count(ProgressStatus.DIFFICULTY),
             sum(1 for s in statuses if s in (None, ProgressStatus.NOT_STARTED)),
-            f"{budget:,}".replace(",", "."),
+            format_decimal(budget, locale="vi_VN"),
         )
         cells = summary.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
-            set_cell_text(cell, str(value), bold=key == "Cộng")
+        for i, (cell, value) in enumerate(zip(cells, values, strict=True)):
+            set_cell_text(cell, str(value), bold=label == "Cộng", align=None if i == 0 else center)
+        cells[-1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    fixed_widths(summary, SUMMARY_WIDTHS_CM)
+    rows_whole(summary)
 
     add_paragraph(document, "")
     add_paragraph(document, "II. KẾT QUẢ THỰC HIỆN TỪNG NỘI DUNG", bold=True)
     by_row = {item.row.id: item for item in progress}
+    entries = evidence_entries(progress, tz)
+    number = 0
     for kind, entry in grouped_rows(plan.rows, plan.regulation):
         if kind != "row":
             add_paragraph(document, str(entry), bold=True, italic=True)
@@ -75,9 +238,8 @@ def write_report_docx(plan: PlanDocument, progress: list[RowProgress]) -> bytes:
         assert isinstance(entry, PlanRow)
         item = by_row[entry.id]
         row = item.row
-        add_paragraph(
-            document, f"{row.position}. {criterion_cell(row, plan.regulation)}", bold=True
-        )
+        number += 1
+        add_paragraph(document, f"{number}. {criterion_cell(row, plan.regulation)}", bold=True)
         lines = [
             ("Kết quả cần đạt", row.expected_result),
             ("Công việc/giải pháp", row.tasks),
@@ -90,27 +252,16 @@ def write_report_docx(plan: PlanDocument, progress: list[RowProgress]) -> bytes:
             paragraph.paragraph_format.space_after = Pt(0)
             add_run(paragraph, f"{label}: ", bold=True)
             add_run(paragraph, value or "—")
-        last: dict[object, ProgressReport] = {}
-        for report in item.reports:
-            last.pop(report.member_id, None)
-            last[report.member_id] = report
-        for report in last.values():
+        for report in last_text_per_owner(item.reports):
             who = report.member.display_name if report.member else "—"
-            day = report.created_at.strftime("%d/%m/%Y")
+            day = report.created_at.astimezone(tz).strftime("%d/%m/%Y")
             add_paragraph(
                 document, f"- {who} ({day}): {report.text or ''}", italic=True, space_after=0
             )
-        files = [(e, r) for r in item.reports for e in r.evidence]
-        if files:
-            add_paragraph(document, "Minh chứng:", bold=True, space_after=0)
-            for evidence, report in files:
-                who = report.member.display_name if report.member else "—"
-                add_paragraph(
-                    document,
-                    f"  • {evidence.file_name} — "
-                    f"{evidence.created_at.strftime('%d/%m/%Y')} — {who}",
-                    space_after=0,
-                )
+        if entries.get(row.id):
+            heading_line = add_paragraph(document, "Minh chứng:", bold=True, space_after=2)
+            heading_line.paragraph_format.keep_with_next = True
+            _evidence_table(document, entries[row.id], read)
         add_paragraph(document, "")
 
     add_paragraph(document, "III. NHỮNG NỘI DUNG CHUYỂN SANG NĂM HỌC SAU", bold=True)
@@ -124,8 +275,12 @@ def write_report_docx(plan: PlanDocument, progress: list[RowProgress]) -> bytes:
             space_after=0,
         )
     add_paragraph(document, "")
-    add_paragraph(document, "HIỆU TRƯỞNG", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    add_paragraph(document, plan.principal or "", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    authority = heading.authority or "…" * 12
+    signature_block(
+        document,
+        f"- {authority} (để báo cáo);\n- Hội đồng tự đánh giá;\n- Lưu: VT.",
+        plan.principal,
+    )
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

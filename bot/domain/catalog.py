@@ -25,7 +25,7 @@ DEFAULT_REGULATION = {
 TT57 = "TT57-2026"
 M4_PREFIX = "M4."
 _M4_CODE = re.compile(r"^M4\.(\d{1,2})$")
-_CODE = re.compile(r"^(\d)\.(\d{1,2})$")
+_CODE = re.compile(r"^(\d{1,2})\.(\d{1,2})$")
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,8 @@ def load(school: School) -> SchoolSettings:
 
 
 def save(school: School, settings: SchoolSettings) -> None:
-    # Every field is written; keys kept there by others (e.g. "menus", bot.services.menus) stay.
+    """Store the schedule; other keys of `School.settings` (the document settings, the menus
+    version of bot.services.menus) are kept."""
     school.settings = {**(school.settings or {}), **settings.as_json()}
 
 

@@ -117,6 +117,7 @@ def read_update(update: Update) -> Incoming | None:
         if file is not None:
             incoming.file_size = _number(file.file_size)
             incoming.file_id = _text(file.file_id)
+            incoming.caption = _text(msg.caption)
         if incoming.text and incoming.text.startswith("/"):
             head, *rest = incoming.text.split(maxsplit=1)
             incoming.command = head[1:].split("@", 1)[0].lower()

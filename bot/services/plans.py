@@ -6,6 +6,7 @@ school, so one school never reaches another's rows.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from bot.domain import document_settings
 from bot.domain.catalog import (
     Regulation,
     criterion_sort_key,
@@ -24,6 +26,7 @@ from bot.domain.catalog import (
     load_catalog,
 )
 from bot.domain.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
+from bot.domain.document_settings import DocumentSettings
 from bot.domain.parsing import awaits_confirmation, confirmed, parse_budget, parse_timeline
 from bot.domain.rowform import FIELDS
 from db.models import Member, Plan, PlanRow, RowHistory, RowOwner, RowStatus, School
@@ -40,9 +43,11 @@ class PlanDocument:
     school_year: str
     regulation: Regulation
     regulation_number: str
-    rows: list[PlanRow]
-    principal: str | None
+    rows: list[PlanRow]  # in the table's order (`in_table_order`)
+    principal: str | None  # the full name as signed (document settings), never Telegram's
     date: dt.date
+    heading: DocumentSettings = dataclasses.field(default_factory=DocumentSettings)
+    timezone: str = "Asia/Ho_Chi_Minh"  # the school's: the dates of reports and evidence
 
 
 def regulation_of(school: School) -> Regulation:
@@ -92,6 +97,12 @@ def active_rows(session: Session, plan_id: int) -> list[PlanRow]:
             .order_by(PlanRow.position)
         )
     )
+
+
+def in_table_order(rows: list[PlanRow]) -> list[PlanRow]:
+    """Rows as the official table lists them: Mức 1-3 by standard and criterion in numeric
+    order (1.9 before 1.10), then Mức 4; rows of one criterion in their plan order."""
+    return sorted(rows, key=lambda r: (criterion_sort_key(r.criterion_code), r.position or 0))
 
 
 def count_rows(session: Session, plan_id: int) -> int:
@@ -397,32 +408,32 @@ def import_rows(
 
 
 def plan_document(session: Session, school: School, plan: Plan, today: dt.date) -> PlanDocument:
-    """What the DOCX/XLSX exports need: rows in order, the catalog, the principal's name."""
+    """What the DOCX/XLSX exports need: rows in the table's order, the catalog, the school's
+    document settings (authority, symbol, place, the principal's full name as signed)."""
     regulation = load_catalog().regulation(plan.regulation, school.level)
-    principal = session.scalar(
-        select(Member.display_name)
-        .where(Member.school_id == school.id, Member.role == "principal", Member.active.is_(True))
-        .order_by(Member.id)
-        .limit(1)
-    )
+    heading = document_settings.load(school)
     return PlanDocument(
         school=school.name,
         school_year=plan.school_year,
         regulation=regulation,
         regulation_number=regulation.number,
-        rows=active_rows(session, plan.id),
-        principal=principal,
+        rows=in_table_order(active_rows(session, plan.id)),
+        principal=heading.principal_name,
         date=today,
+        heading=heading,
+        timezone=school.timezone,
+    )
+
+
+def owners_text(row: PlanRow) -> str:
+    """The row's owners as a document writes them: "Đặng Thị Lan (chủ trì), Vũ Minh"."""
+    return ", ".join(
+        o.member.display_name + (" (chủ trì)" if o.is_lead else "") for o in row.owners
     )
 
 
 def owner_names(session: Session, plan: Plan) -> dict[int, str]:
-    names: dict[int, str] = {}
-    for row in active_rows(session, plan.id):
-        names[row.id] = ", ".join(
-            ("★" if o.is_lead else "") + o.member.display_name for o in row.owners
-        )
-    return names
+    return {row.id: owners_text(row) for row in active_rows(session, plan.id)}
 
 
 def export_plan(session: Session, school: School, plan: Plan) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.core.i18n import N_
 from bot.services.files import FileStore
+from bot.services.plans import owners_text
 from db.models import Evidence, Member, PlanRow, ProgressReport, ProgressStatus
 
 STATUS_LABELS = {
@@ -84,13 +85,16 @@ def add_evidence(
     mime: str | None,
     content: bytes,
     telegram_file_id: str | None = None,
+    caption: str | None = None,
 ) -> Evidence:
-    """Keep a file on disk and record it on the report (what Telegram says about the file cut
-    to the columns' lengths: PostgreSQL refuses longer values)."""
+    """Keep a file on disk and record it on the report, with the words sent with it (the
+    caption, verbatim); what Telegram says about the file is cut to the columns' lengths:
+    PostgreSQL refuses longer values."""
     path, digest = store.save(school_id, report.row_id, name, content)
     evidence = Evidence(
         report_id=report.id,
         file_name=name[:255],
+        caption=caption[:4096] if caption and caption.strip() else None,
         mime_type=mime[:100] if mime else None,
         size=len(content),
         sha256=digest,
@@ -169,9 +173,7 @@ def row_progress(session: Session, plan_id: int, rows: list[PlanRow]) -> list[Ro
     return [
         RowProgress(
             row=row,
-            owners=", ".join(
-                ("★" if o.is_lead else "") + o.member.display_name for o in row.owners
-            ),
+            owners=owners_text(row),
             reports=reports_of(session, row.id),
         )
         for row in rows

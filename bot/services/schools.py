@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.domain import document_settings
 from bot.domain.catalog import DEFAULT_REGULATION, LEVELS, TT57, load_catalog
+from bot.domain.document_settings import BadSetting, DocumentSettings
 from bot.services.invites import new_code
 from db.models import (
     Invite,
@@ -44,3 +46,24 @@ def create_school(
 
 def all_schools(session: Session) -> list[School]:
     return list(session.scalars(select(School).order_by(School.id)))
+
+
+def set_document_settings(school: School, **changes: str | None) -> DocumentSettings:
+    """Change the school's document settings (None: keep, "": clear); bad text → SchoolError."""
+    given = {k: v for k, v in changes.items() if v is not None}
+    for field, value in given.items():
+        try:
+            document_settings.clean(value)
+        except BadSetting as exc:
+            raise SchoolError(f"{field.replace('_', ' ')}: {exc}") from exc
+    return document_settings.update(school, **given)
+
+
+def settings_json(school: School) -> dict[str, object]:
+    """The school's settings as `caitien school set` prints them."""
+    documents = document_settings.load(school)
+    return {
+        "school_id": school.id,
+        "name": school.name,
+        "documents": {k: getattr(documents, k) for k in document_settings.FIELDS},
+    }

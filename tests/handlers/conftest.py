@@ -12,6 +12,7 @@ from sqlalchemy import update
 from telegram import Update
 
 from bot.core.clock import ManualClock
+from bot.domain import document_settings
 from bot.runtime.app import build_application, post_init
 from bot.runtime.sender import Sender
 from bot.runtime.workshop import Workshop
@@ -112,9 +113,14 @@ class Harness:
         school: str = "THCS Lê Quý Đôn",
         level: str = "thcs",
         language: str = "vi",
+        principal_name: str | None = "Nguyễn Thị Thu Hà",
     ) -> list[dict]:
+        """The principal joins; the signing name set beforehand (as `caitien school set` does),
+        so it is not asked; `principal_name=None` leaves the question to the join."""
         with self.db.transaction() as session:
-            _, invite = create_school(session, school, level, None, "Asia/Ho_Chi_Minh")
+            created, invite = create_school(session, school, level, None, "Asia/Ho_Chi_Minh")
+            if principal_name:
+                document_settings.update(created, principal_name=principal_name)
             code = invite.code
         self.user(user_id, language=language)
         return await self.send(user_id, f"/start {code}")

@@ -388,12 +388,12 @@ async def test_text_pasted_from_word_is_kept_and_every_document_still_opens(harn
     assert cell == IN_DOCUMENT
     sheet = load_workbook(io.BytesIO(document(harness, xlsx_message))).active
     values = [c.value for r in sheet.iter_rows() for c in r]
-    assert IN_DOCUMENT in values and "★Đặng Thị\nLan" in values  # ★: the lead
+    assert IN_DOCUMENT in values and "Đặng Thị\nLan (chủ trì)" in values  # the lead
 
     [report] = await harness.send(P, "/report_year")
     paragraphs = [p.text for p in docx.Document(io.BytesIO(document(harness, report))).paragraphs]
     assert "Công việc/giải pháp: " + IN_DOCUMENT in paragraphs
-    assert "Người phụ trách: ★Đặng Thị\nLan" in paragraphs
+    assert "Người phụ trách: Đặng Thị\nLan (chủ trì)" in paragraphs
     assert any(p.startswith("- Đặng Thị\nLan (") and p.endswith(IN_DOCUMENT) for p in paragraphs)
 
     with harness.db.transaction() as session:  # the database keeps what was typed

@@ -103,3 +103,23 @@ async def test_stopping_half_way_keeps_the_report(harness):
     with harness.db.transaction() as session:
         [report] = session.scalars(select(ProgressReport)).all()
         assert report.status == "in_progress"
+
+
+async def test_the_caption_sent_with_a_photo_is_kept(harness):
+    await setup(harness)
+    await harness.send(OWNER, "/report")
+    await harness.press(OWNER, "1. 1.4")
+    await harness.press(OWNER, "Hoàn thành")
+    # A photo with words, sent where the few words are asked: the words become the report's
+    # text and the photo's caption; nothing is dropped.
+    harness.core.send_photo(TOKEN, OWNER, b"\x89PNG one", caption="Buổi sinh hoạt chuyên đề STEM")
+    [ask_files] = await harness._process(OWNER)
+    assert "Đã nhận 1 tệp." in ask_files["text"]
+    harness.core.send_photo(TOKEN, OWNER, b"\x89PNG two", caption="Biên bản họp tổ")
+    await harness._process(OWNER)
+    await harness.press(OWNER, "✅ Xong")
+    with harness.db.transaction() as session:
+        [report] = session.scalars(select(ProgressReport)).all()
+        files = session.scalars(select(Evidence).order_by(Evidence.id)).all()
+        assert report.text == "Buổi sinh hoạt chuyên đề STEM"
+        assert [e.caption for e in files] == ["Buổi sinh hoạt chuyên đề STEM", "Biên bản họp tổ"]

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from bot.documents.plan_export import write_docx, write_xlsx
 from bot.documents.plan_import import read_plan
+from bot.domain import document_settings
 from bot.services import plans
 from bot.services.invites import join_with_code
 from bot.services.members import TelegramUser, upsert_person
@@ -68,8 +69,15 @@ def saved(db):
     """A plan imported from a built DOCX, plus one row written in the chat."""
     with db.transaction() as session:
         school, invite = create_school(session, "THCS Lê Quý Đôn", "thcs", None, "Asia/Ho_Chi_Minh")
-        person = upsert_person(session, TelegramUser(1, "Nguyễn Thị Thu Hà"))
+        person = upsert_person(session, TelegramUser(1, "Hà"))
         principal = join_with_code(session, person, invite.code, NOW).member
+        document_settings.update(
+            school,
+            authority="UBND PHƯỜNG THỦ ĐỨC",
+            place="Thủ Đức",
+            symbol="25/KH-THCSLQĐ",
+            principal_name="Nguyễn Thị Thu Hà",
+        )
         plan = plans.ensure_plan(session, school, "2025-2026")
         imported = read_plan(docx_bytes([SOURCE]), "plan.docx").rows
         plans.import_rows(session, plan, imported, principal)
@@ -116,7 +124,8 @@ def test_docx_is_in_the_official_layout(saved):
     head = "\n".join(c.text for c in exported.tables[0].rows[0].cells)
     assert "THCS LÊ QUÝ ĐÔN" in head and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in head
     assert "Độc lập - Tự do - Hạnh phúc" in head
-    assert "ngày 05 tháng 09 năm 2025" in text
+    assert "UBND PHƯỜNG THỦ ĐỨC" in head and "Số: 25/KH-THCSLQĐ" in head
+    assert "Thủ Đức, ngày 05 tháng 9 năm 2025" in head  # Nghị định 30: no 0 before month 9
     assert "Cải tiến chất lượng giáo dục năm học 2025-2026" in text
     assert "18/2018/TT-BGDĐT" in text
     table = exported.tables[1]
@@ -127,7 +136,7 @@ def test_docx_is_in_the_official_layout(saved):
     assert "Tiêu chuẩn 1: Tổ chức và quản lý nhà trường" in groups
     assert "Tiêu chuẩn 3: Cơ sở vật chất và thiết bị dạy học" in groups
     sign = "\n".join(c.text for c in exported.tables[2].rows[0].cells)
-    assert "HIỆU TRƯỞNG" in sign and "Nguyễn Thị Thu Hà" in sign
+    assert "HIỆU TRƯỞNG" in sign and "Nguyễn Thị Thu Hà" in sign  # as set, not Telegram's "Hà"
 
 
 def test_xlsx_has_the_understood_values(saved):

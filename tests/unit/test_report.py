@@ -61,13 +61,14 @@ def test_report_and_evidence(db):
     _, report, archive = make_plan(db)
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(report)).paragraphs)
     tables = docx.Document(io.BytesIO(report)).tables
-    summary = [[c.text for c in r.cells] for r in tables[0].rows]
+    summary = [[c.text for c in r.cells] for r in tables[1].rows]  # after the heading
     assert "Kết quả thực hiện kế hoạch cải tiến chất lượng giáo dục năm học 2025-2026" in text
     assert summary[-1] == ["Cộng", "2", "1", "0", "0", "1", "5.000.000"]
     assert "Kết quả (trạng thái cuối): Hoàn thành" in text
     assert "- Đặng Thị Lan" in text and "Hoàn thành quyết toán" in text
     assert "Đã rà soát sổ sách" not in text  # only each owner's last report
-    assert "quyet-toan.pdf" in text
+    cells = "\n".join(c.text for table in tables for r in table.rows for c in r.cells)
+    assert "quyet-toan.pdf" in cells  # in the row's evidence table
     assert "III. NHỮNG NỘI DUNG CHUYỂN SANG NĂM HỌC SAU" in text
     assert "Tiêu chí 5.2" in text.split("III.")[1] and "Tiêu chí 1.6" not in text.split("III.")[1]
     names = zipfile.ZipFile(io.BytesIO(archive)).namelist()
@@ -84,7 +85,7 @@ def test_xlsx_export_carries_owners_and_latest_status(db, db_url, tmp_path):
     assert done.returncode == 0, done.stderr
     sheet = load_workbook(out).active
     data = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[2]]
-    assert data[0][12:14] == ("★Đặng Thị Lan", "Hoàn thành")
+    assert data[0][12:14] == ("Đặng Thị Lan (chủ trì)", "Hoàn thành")
     assert data[1][13] == "Chưa có báo cáo"
 
 
