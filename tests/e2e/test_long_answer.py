@@ -39,7 +39,7 @@ async def test_a_5000_character_answer_is_stored_whole_and_never_refused(server,
     await say(core, f"/start {school['principal_code']}")
     await say(core, "/add", count=2)
     await press(core, "Tiêu chuẩn 1")
-    await press(core, "1.4 ")
+    await press(core, "1.4 ", count=2)  # "Đã chọn: 1.4 …", then the first question
     await say(core, "Giữ vững Mức 2")
     [lead] = await say(core, LONG)
     assert "Ai chủ trì" in lead["text"]

@@ -108,7 +108,7 @@ async def test_stopping_half_way_keeps_the_report(harness):
 async def test_the_caption_sent_with_a_photo_is_kept(harness):
     await setup(harness)
     await harness.send(OWNER, "/report")
-    await harness.press(OWNER, "1. 1.4")
+    await harness.press(OWNER, "1.4 —")
     await harness.press(OWNER, "Hoàn thành")
     # A photo with words, sent where the few words are asked: the words become the report's
     # text and the photo's caption; nothing is dropped.
