@@ -1,4 +1,5 @@
-"""The look of every DOCX the bot writes: landscape A4, Times New Roman, plain tables.
+"""The look of every DOCX the bot writes: A4 (landscape for the plan's wide table, portrait for
+a report, as Nghị định 30/2020/NĐ-CP prints it), Times New Roman, plain tables.
 
 Built with python-docx; the only raw XML is what it has no API for (a header row repeated on
 every page, borderless layout tables, the East Asian font name). Text goes in through
@@ -25,6 +26,14 @@ FONT = "Times New Roman"
 # Landscape A4 with margins of 1.5 cm: 26.7 cm of text width.
 HEADING_WIDTHS_CM = (11.0, 15.7)
 SIGNATURE_WIDTHS_CM = (14.7, 12.0)
+# Portrait A4 with Nghị định 30's margins (left 3 cm, right 2 cm): 16 cm of text width.
+PORTRAIT_HEADING_WIDTHS_CM = (6.2, 9.8)
+PORTRAIT_SIGNATURE_WIDTHS_CM = (8.0, 8.0)
+
+
+def _portrait(document: DocumentObject) -> bool:
+    section = document.sections[0]
+    return bool(section.page_width is not None and section.page_width < Cm(25))
 
 
 def set_font(run: Run, size: float = 13, bold: bool = False, italic: bool = False) -> None:
@@ -151,15 +160,16 @@ def national_heading(
     center = WD_ALIGN_PARAGRAPH.CENTER
     head: Table = document.add_table(rows=1, cols=2)
     borderless(head)
-    fixed_widths(head, HEADING_WIDTHS_CM)
+    fixed_widths(head, PORTRAIT_HEADING_WIDTHS_CM if _portrait(document) else HEADING_WIDTHS_CM)
     left, right = head.rows[0].cells
-    set_cell_text(left, (authority or "…" * 12).upper(), align=center, size=13)
-    set_cell_text(left, school.upper(), bold=True, align=center, size=13)
-    rule(left, 3.5)
+    size = 12 if _portrait(document) else 13  # Nghị định 30: 12–13 pt, the quốc hiệu on one line
+    set_cell_text(left, (authority or "…" * 12).upper(), align=center, size=size)
+    set_cell_text(left, school.upper(), bold=True, align=center, size=size)
+    rule(left, 2.0 if _portrait(document) else 3.5)
     set_cell_text(left, symbol, align=center, size=13)
-    set_cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, align=center, size=13)
+    set_cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, align=center, size=size)
     set_cell_text(right, "Độc lập - Tự do - Hạnh phúc", bold=True, align=center, size=14)
-    rule(right, 4.6)
+    rule(right, 2.6 if _portrait(document) else 4.6)
     paragraph = right.add_paragraph()
     paragraph.alignment = center
     add_run(paragraph, date_line, 13, italic=True)
@@ -174,7 +184,8 @@ def signature_block(
     center = WD_ALIGN_PARAGRAPH.CENTER
     sign: Table = document.add_table(rows=1, cols=2)
     borderless(sign)
-    fixed_widths(sign, SIGNATURE_WIDTHS_CM)
+    fixed_widths(sign, PORTRAIT_SIGNATURE_WIDTHS_CM if _portrait(document) else SIGNATURE_WIDTHS_CM)
+    rows_whole(sign)  # HIỆU TRƯỞNG and the name on one page
     left, right = sign.rows[0].cells
     if receivers:
         paragraph = left.paragraphs[0]
@@ -188,14 +199,22 @@ def signature_block(
     return sign
 
 
-def new_document() -> DocumentObject:
-    """A landscape A4 document in Times New Roman 13, as school documents are printed."""
+def new_document(portrait: bool = False) -> DocumentObject:
+    """An A4 document in Times New Roman 13, as school documents are printed: landscape with
+    1.5 cm margins (the plan's nine columns), or portrait with Nghị định 30's margins (top and
+    bottom 2 cm, left 3 cm, right 2 cm) for a report."""
     document = Document()
     section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    section.left_margin = section.right_margin = Cm(1.5)
-    section.top_margin = section.bottom_margin = Cm(1.5)
+    if portrait:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        section.left_margin, section.right_margin = Cm(3.0), Cm(2.0)
+        section.top_margin = section.bottom_margin = Cm(2.0)
+    else:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+        section.left_margin = section.right_margin = Cm(1.5)
+        section.top_margin = section.bottom_margin = Cm(1.5)
     normal = document.styles["Normal"]
     normal.font.name = FONT
     normal.font.size = Pt(13)

@@ -39,8 +39,9 @@ from db.models import Evidence, PlanRow, ProgressReport, ProgressStatus
 PICTURE_WIDTH_CM = 4.5
 # What the runtime names a Telegram photo (it has no name of its own): "anh-<file id>.jpg".
 _PHOTO_NAME = re.compile(r"^anh-[A-Za-z0-9_-]+\.jpg$")
-SUMMARY_WIDTHS_CM = (4.2, 2.6, 2.8, 3.0, 2.9, 5.2, 4.0)
-EVIDENCE_WIDTHS_CM = (3.2, 11.0, 1.6, 2.8, 5.2)
+# Portrait A4, 16 cm of text width (docx_style.new_document(portrait=True)).
+SUMMARY_WIDTHS_CM = (2.9, 1.7, 1.9, 1.9, 1.9, 2.5, 3.2)
+EVIDENCE_WIDTHS_CM = (2.9, 6.1, 1.5, 2.4, 3.1)
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ def write_report_docx(
     """The report in the form of an administrative document (national heading, "Số: …/BC-…",
     place and date, signature); evidence listed by what it is, with codes, photos as small
     pictures (read from the file store with `read`)."""
-    document = new_document()
+    document = new_document(portrait=True)
     center = WD_ALIGN_PARAGRAPH.CENTER
     tz = ZoneInfo(plan.timezone)
     heading = plan.heading
@@ -197,7 +198,7 @@ def write_report_docx(
     summary = document.add_table(rows=1, cols=len(columns))
     summary.style = "Table Grid"
     for cell, text in zip(summary.rows[0].cells, columns, strict=True):
-        set_cell_text(cell, text, bold=True, align=center)
+        set_cell_text(cell, text, bold=True, align=center, size=12)
     groups: dict[tuple[int, int], tuple[str, list[RowProgress]]] = {}
     for item in progress:
         if item.row.block == BLOCK_LEVEL_4:
@@ -221,7 +222,9 @@ def write_report_docx(
         )
         cells = summary.add_row().cells
         for i, (cell, value) in enumerate(zip(cells, values, strict=True)):
-            set_cell_text(cell, str(value), bold=label == "Cộng", align=None if i == 0 else center)
+            set_cell_text(
+                cell, str(value), bold=label == "Cộng", align=None if i == 0 else center, size=12
+            )
         cells[-1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     fixed_widths(summary, SUMMARY_WIDTHS_CM)
     rows_whole(summary)

@@ -154,3 +154,18 @@ def test_report_is_ready_to_sign_with_evidence_by_what_it_is(db):
     pictures = exported.inline_shapes
     assert len(pictures) == 1  # the readable photo; the damaged one is listed without it
     assert 4.0 <= pictures[0].width.cm <= 5.0
+
+
+def test_report_is_portrait_and_the_signature_never_splits(db):
+    """Seen on the rendered pages (LibreOffice → PNG): a report is a portrait A4 page with
+    Nghị định 30's margins (the plan's table stays landscape), and HIỆU TRƯỞNG is never left on
+    one page with the principal's name on the next."""
+    plan, report = seeded(db)
+    for content, portrait in ((plan, False), (report, True)):
+        exported = docx.Document(io.BytesIO(content))
+        section = exported.sections[0]
+        assert (section.page_width < section.page_height) is portrait
+        sign = exported.tables[-1].rows[0]._tr
+        assert sign.trPr is not None and sign.trPr.xpath("w:cantSplit")
+    section = docx.Document(io.BytesIO(report)).sections[0]
+    assert round(section.left_margin.cm, 1) == 3.0 and round(section.right_margin.cm, 1) == 2.0
