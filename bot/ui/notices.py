@@ -19,6 +19,7 @@ from bot.core.i18n import Translator, resolve_language, translator
 from bot.documents.report import write_report_docx
 from bot.domain import notification_rules, school_settings
 from bot.domain.catalog import is_level4_code
+from bot.domain.parsing import awaits_confirmation
 from bot.domain.rowname import row_name
 from bot.domain.schoolyear import end_of_school_year, school_year_of
 from bot.services import digest, members, menus, outbox, owners, plans, progress
@@ -132,6 +133,10 @@ def skip_reason(
             return None
         if progress.latest_statuses(session, [row.id]).get(row.id) == ProgressStatus.DONE:
             return "done"
+        if item.kind in notification_rules.REMINDERS and awaits_confirmation(row.timeline_flags):
+            # Planned before the timeline was flagged before_school_year: its dates are in
+            # doubt until the writer confirms them, so no deadline reminder goes on them.
+            return "timeline_unconfirmed"
         # A snooze was asked for by the member ("remind me tomorrow"): it goes; it still counts
         # as a reminder for the schedule's next one.
         if item.kind != outbox.SNOOZE and notification_rules.too_soon(

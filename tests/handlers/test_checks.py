@@ -14,6 +14,7 @@ from tests.emulator.core import MAX_TEXT
 from tests.handlers.conftest import START, buttons
 from tests.handlers.test_add_row import start_row
 from tests.handlers.test_import import PLAN, count, docx_bytes, send_file
+from tests.handlers.test_reminders import LAN, at, chat, seed, states
 from tests.handlers.test_report import OWNER
 from tests.handlers.test_report import setup as report_setup
 from tests.handlers.test_rows import P, write_row
@@ -230,3 +231,26 @@ async def test_a_5000_character_report_is_kept_whole(harness):
     assert "Nội dung đã ghi:" in files["text"] and "(đã lưu đủ 5.000 ký tự)" in files["text"]
     with harness.db.transaction() as session:
         assert session.scalar(select(ProgressReport.text)) == long
+
+
+async def test_a_reminder_planned_before_the_flag_is_skipped_at_send_time(harness):
+    """A reminder already in the outbox when the row's timeline becomes one of an earlier
+    school year (edited, imported again) is not sent on dates in doubt: skipped, with why."""
+    [row_id] = await seed(harness)
+    harness.running_at(at(2026, 12, 17, 7, 59))
+    harness.clock.advance(minutes=2)
+    with harness.db.transaction() as session:  # the 14-day reminder is written...
+        outbox.materialise(session, harness.clock.now())
+        row = session.get(PlanRow, row_id)
+        row.timeline_flags = ["before_school_year"]  # ...then the timeline is in doubt
+    await harness.sender.drain()
+    reasons = {(s[2], s[3]) for s in states(harness) if s[0] == "due_soon"}
+    assert reasons == {("skipped", "timeline_unconfirmed")}
+    with harness.db.transaction() as session:
+        session.get(PlanRow, row_id).timeline_flags = [
+            "before_school_year",
+            "before_school_year_confirmed",
+        ]
+    harness.running_at(at(2026, 12, 28, 7, 59))  # 3 days before: confirmed, it goes
+    assert await harness.tick(minutes=2) >= 1
+    assert "còn 3 ngày đến hạn" in chat(harness, LAN)[-1]["text"]
