@@ -22,6 +22,7 @@ from bot.core.config import Settings
 from bot.core.i18n import Translator, translator
 from bot.domain.schoolyear import current_school_year
 from bot.services.members import TelegramUser
+from bot.ui.render import too_large
 from bot.ui.views import View, bold
 from db.models import ChatState, Member, Person, School
 
@@ -98,6 +99,18 @@ def parse_number(text: str | None) -> int | None:
         return None
     value = int(text)
     return value if value <= MAX_NUMBER else None
+
+
+def file_refusal(turn: Turn, limit: int) -> str | None:
+    """Why the attached file cannot be taken (over `limit`, with its size and the limit in MB,
+    or not downloaded from Telegram), or None when its bytes are here."""
+    incoming, t = turn.incoming, turn.t
+    size = incoming.file_size or (len(incoming.file_bytes) if incoming.file_bytes else 0)
+    if size > limit:
+        return too_large(t, size, limit)
+    if incoming.file_bytes is None:
+        return t._("I could not get this file from Telegram. Please send it again.")
+    return None
 
 
 def flow_button(turn: Turn, prefix: str, flow: str) -> tuple[str, list[str]] | None:

@@ -20,10 +20,10 @@ from bot.domain.rowname import name, short_title
 from bot.domain.schoolyear import is_school_year
 from bot.services import plans
 from bot.services.chatstate import enter, leave
-from bot.ui.render import FILE_PROBLEMS, too_large
+from bot.ui.render import FILE_PROBLEMS
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
-from conversations.base import MAX_DOWNLOAD_BYTES, Turn, parse_number, stale_button
+from conversations.base import MAX_DOWNLOAD_BYTES, Turn, file_refusal, parse_number, stale_button
 
 log = logging.getLogger(__name__)
 
@@ -68,14 +68,9 @@ def on_file(turn: Turn) -> list[View]:
     if problem is not None:
         log.info("refused %r for /import: %s", incoming.file_name, problem)
         return [View([bold(t._(FILE_PROBLEMS[problem]))]), *prompt(turn)]
-    size = incoming.file_size or (len(incoming.file_bytes) if incoming.file_bytes else 0)
-    if size > MAX_DOWNLOAD_BYTES or incoming.file_bytes is None:
-        refusal = (
-            too_large(t, size, MAX_DOWNLOAD_BYTES)
-            if size > MAX_DOWNLOAD_BYTES
-            else t._("I could not get this file from Telegram. Please send it again.")
-        )
-        return [View([bold(refusal)]), *prompt(turn)]
+    refusal = file_refusal(turn, MAX_DOWNLOAD_BYTES)
+    if refusal is not None or incoming.file_bytes is None:
+        return [View([bold(refusal or "")]), *prompt(turn)]
     try:
         result = read_plan(incoming.file_bytes, incoming.file_name or "")
     except NotAPlan as exc:

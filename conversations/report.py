@@ -15,10 +15,10 @@ from bot.domain.permissions import MANAGERS
 from bot.services import members, outbox, owners, plans, progress
 from bot.services.chatstate import enter, leave
 from bot.services.files import MAX_EVIDENCE_BYTES, FileStore
-from bot.ui.render import echo, short_row, too_large
+from bot.ui.render import echo, short_row
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
-from conversations.base import Turn, flow_button, parse_number, stale_button
+from conversations.base import Turn, file_refusal, flow_button, parse_number, stale_button
 from db.models import PlanRow, ProgressReport, ProgressStatus, RowStatus
 
 log = logging.getLogger(__name__)
@@ -233,14 +233,9 @@ def on_file(turn: Turn) -> list[View]:
     step = turn.state.step
     if step not in (STEP_TEXT, STEP_FILES) or report is None:
         return [View([bold(t._("Please answer with a text message."))]), *prompt(turn)]
-    size = incoming.file_size or (len(incoming.file_bytes) if incoming.file_bytes else 0)
-    if size > MAX_EVIDENCE_BYTES or incoming.file_bytes is None:
-        refusal = (
-            too_large(t, size, MAX_EVIDENCE_BYTES)
-            if size > MAX_EVIDENCE_BYTES
-            else t._("I could not get this file from Telegram. Please send it again.")
-        )
-        return [View([bold(refusal)]), *prompt(turn)]
+    refusal = file_refusal(turn, MAX_EVIDENCE_BYTES)
+    if refusal is not None or incoming.file_bytes is None:
+        return [View([bold(refusal or "")]), *prompt(turn)]
     store = FileStore(turn.settings.files_dir)
     caption = (incoming.caption or "").strip() or None
     progress.add_evidence(
