@@ -38,6 +38,7 @@ from bot.runtime.ratelimit import Limiter, Limits
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.sender import Sender, set_default_menus
 from bot.runtime.workshop import Workshop
+from bot.services.files import FileStore
 from bot.ui.views import View
 from conversations import (
     add_row,
@@ -246,6 +247,7 @@ def build_scheduler(application: App, clock: Clock) -> Scheduler:
         settings.default_language,
         Limiter(Limits(per_bot=settings.send_rate)),
         workshop=services.workshop,
+        read=FileStore(settings.files_dir).read,
     )
     services.wake = sender.wake
     return Scheduler(services.db, clock, sender, settings.scheduler_interval)

@@ -194,8 +194,10 @@ class Sender:
         workers: int = 8,
         batch: int = 100,
         workshop: Workshop | None = None,
+        read: Callable[[str], bytes] | None = None,
     ) -> None:
         self.bot, self.db, self.clock = bot, db, clock
+        self.read = read  # the stored evidence files, for documents made at send time
         self.workshop = workshop  # makes charts and documents (None: here, in the thread)
         self.default_language = default_language
         self.limiter = limiter or Limiter()
@@ -398,7 +400,7 @@ class Sender:
                     later = notification_rules.adjust(local, rules)
                     if later > local:
                         return later
-            prepared = notices.prepare(session, item, now, self.default_language)
+            prepared = notices.prepare(session, item, now, self.default_language, self.read)
             if isinstance(prepared, str | notices.MenuChange):
                 return prepared
             parts_sent = item.parts_sent

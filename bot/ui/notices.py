@@ -9,6 +9,7 @@ No Telegram import: the sender turns these views into messages.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -214,10 +215,16 @@ def _prompt(t: Translator, session: Session, member: Member, item: OutboxItem) -
 
 
 def _digest(
-    t: Translator, session: Session, school: School, item: OutboxItem, now: dt.datetime
+    t: Translator,
+    session: Session,
+    school: School,
+    item: OutboxItem,
+    now: dt.datetime,
+    read: Callable[[str], bytes] | None,
 ) -> list[View]:
     """The digest as of now (it may be sent late), with its chart; the first one in June also
-    brings the principal the end-of-year report."""
+    brings the principal the end-of-year report (photos read from the file store with `read`,
+    as `/report_year` has them)."""
     found = digest.build(session, school, now.astimezone(ZoneInfo(school.timezone)))
     if found is None:
         return [
@@ -248,7 +255,7 @@ def _digest(
                     ],
                     document=(
                         f"bao-cao-ket-qua-{plan.school_year}.docx",
-                        Later(write_report_docx, (document, rows)),
+                        Later(write_report_docx, (document, rows, read)),
                     ),
                 )
             )
@@ -334,9 +341,14 @@ def _unreachable(t: Translator, session: Session, item: OutboxItem) -> View:
 
 
 def prepare(
-    session: Session, item: OutboxItem, now: dt.datetime, default_language: str
+    session: Session,
+    item: OutboxItem,
+    now: dt.datetime,
+    default_language: str,
+    read: Callable[[str], bytes] | None = None,
 ) -> Outgoing | MenuChange | str:
-    """The messages for this item (or the menu it sets), or the reason it is skipped."""
+    """The messages for this item (or the menu it sets), or the reason it is skipped; `read`
+    gives the stored evidence files (the June report's photos)."""
     if item.kind == menus.MENU:
         assert item.chat_id is not None
         return menu_for(session, item.chat_id, default_language)
@@ -351,7 +363,7 @@ def prepare(
     if item.kind == outbox.GROUP_DIGEST:
         assert item.chat_id is not None
         return Outgoing(
-            item.chat_id, _digest(translator(default_language), session, school, item, now)
+            item.chat_id, _digest(translator(default_language), session, school, item, now, read)
         )
     member = session.get(Member, item.member_id)
     assert member is not None and member.person is not None
@@ -364,7 +376,7 @@ def prepare(
     if item.kind in (notification_rules.MID_YEAR, notification_rules.END_YEAR):
         return Outgoing(chat_id, [_prompt(t, session, member, item)])
     if item.kind == notification_rules.DIGEST:
-        return Outgoing(chat_id, _digest(t, session, school, item, now))
+        return Outgoing(chat_id, _digest(t, session, school, item, now, read))
     if item.kind == outbox.UNREACHABLE:
         return Outgoing(chat_id, [_unreachable(t, session, item)])
     if item.kind == outbox.DIFFICULTY:

@@ -14,9 +14,11 @@ from telegram import Update
 from bot.core.clock import ManualClock
 from bot.domain import document_settings
 from bot.runtime.app import build_application, post_init
+from bot.runtime.frame import SERVICES
 from bot.runtime.sender import Sender
 from bot.runtime.workshop import Workshop
 from bot.services import outbox
+from bot.services.files import FileStore
 from bot.services.schools import create_school
 from db.models import School
 from db.session import Database
@@ -48,7 +50,8 @@ class Harness:
     def sender(self) -> Sender:
         """The bot's one sender, on the same clock (drained by hand: no scheduler, no sleep)."""
         if self._sender is None:
-            self._sender = Sender(self.app.bot, self.db, self.clock)
+            files = FileStore(self.app.bot_data[SERVICES].settings.files_dir)
+            self._sender = Sender(self.app.bot, self.db, self.clock, read=files.read)
         return self._sender
 
     def running_at(self, moment: dt.datetime) -> None:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import io
 import logging
 import threading
 from zoneinfo import ZoneInfo
 
+import docx
+from PIL import Image
 from sqlalchemy import select
 
 from bot.domain import school_settings
@@ -22,6 +25,7 @@ from bot.runtime.ratelimit import Limiter, Limits
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.sender import Sender
 from bot.services import members, outbox, owners, plans, progress
+from bot.services.files import FileStore
 from db.models import Member, OutboxItem, ProgressReport, School
 from tests.conftest import TOKEN
 from tests.handlers.conftest import buttons, text
@@ -286,6 +290,34 @@ async def test_weekly_digest_with_its_chart_and_the_june_summary(harness):
     report = chat(harness, P)[-1]
     assert report["document"]["file_name"] == "bao-cao-ket-qua-2026-2027.docx"
     assert "Báo cáo kết quả cuối năm học 2026-2027" in report.get("caption", "")
+
+
+async def test_the_june_report_shows_the_photos_sent_as_evidence(harness, settings):
+    """The report the first June digest brings is the one /report_year makes: photos sent as
+    evidence appear in it as pictures (read from the file store at send time)."""
+    [row_id] = await seed(harness)
+    photo = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 40, 40)).save(photo, "JPEG")
+    with harness.db.transaction() as session:
+        school = session.scalar(select(School))
+        row = plans.get_row(session, school.id, row_id)
+        lan = session.scalar(select(Member).where(Member.display_name == "Đặng Thị Lan"))
+        report = progress.add_report(session, row, lan, "done", "Xong", "end_year")
+        store = FileStore(settings.files_dir)
+        progress.add_evidence(
+            session, store, report, school.id, "anh.jpg", "image/jpeg", photo.getvalue(),
+            caption="Ảnh buổi chuyên đề",
+        )  # fmt: skip
+    harness.running_at(at(2027, 6, 7, 7, 29))  # the first Monday of June: the year's summary
+    await harness.tick(minutes=2)
+    sent = chat(harness, P)[-1]["document"]
+    content = harness.core.file_content(TOKEN, f"documents/{sent['file_id']}")
+    assert content is not None
+    exported = docx.Document(io.BytesIO(content))
+    assert len(exported.inline_shapes) == 1
+    assert any(
+        "Ảnh buổi chuyên đề" in c.text for t in exported.tables for r in t.rows for c in r.cells
+    )
 
 
 async def test_the_principal_sets_a_members_leave_from_the_team(harness):
