@@ -216,8 +216,11 @@ QUESTIONS = {
         "10/01, 15/05, 25/05",
     ),
     HOLIDAY: (
-        N_("Which days? For example: 04/02/2027 - 14/02/2027 Tết Nguyên đán"),
-        "04/02/2027 - 14/02/2027 Tết",
+        N_(
+            "Which days? For example: Tết Nguyên đán từ 04/02/2027 đến 14/02/2027, "
+            "or: nghỉ Tết 4/2 - 14/2"
+        ),
+        "nghỉ Tết 4/2 - 14/2",
     ),
     LEAVE: (N_("On leave until which day? For example 15/03/2027."), "15/03/2027"),
     AUTHORITY: (
