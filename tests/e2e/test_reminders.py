@@ -207,3 +207,34 @@ async def test_a_crash_while_telegram_has_accepted_but_not_answered_resends_that
     await asyncio.sleep(1.5)
     counts = reminders(core, TEACHERS[0], soon)
     assert sorted(counts.values()) == [1, 1, 2]  # only the one in flight came twice
+
+
+async def test_downtime_into_may_sends_no_stale_mid_year_prompt_and_nothing_twice(
+    server, bot, db_url
+):
+    """Issue 11: the bot is down from 05/01 to 20/05. Back, it does not send the sơ kết prompt
+    of 10/01 (the end-of-year review has begun), sends each teacher the tổng kết prompt once,
+    and at most one reminder per row (the 24-hour rule), worded for the day it is sent."""
+    core = server.core
+    users(core)
+    seed(db_url, teachers=TEACHERS[:2], rows_each=2, due="trước 31/03/2027")
+    await bot.start(now="2027-01-05T09:00:00+07:00")
+    await asyncio.sleep(1.0)
+    bot.stop()
+    assert total(core, "Sơ kết") == 0  # 10/01 has not come yet
+    await bot.start(now="2027-05-20T09:00:00+07:00")
+    review = "Tổng kết cuối năm học 2026-2027"
+    await wait_until(
+        lambda: all(
+            any(review in m.get("text", "") for m in core.messages(TOKEN, u)) for u in TEACHERS[:2]
+        )
+    )
+    await asyncio.sleep(2.0)  # anything stale or doubled would have arrived by now
+    bot.stop()
+    for user in TEACHERS[:2]:
+        texts = [m.get("text", "") for m in core.messages(TOKEN, user)]
+        assert not any("Sơ kết" in text for text in texts), texts
+        assert sum(review in text for text in texts) == 1
+        per_row = reminders(core, user, r"quá hạn|đến hạn|là hạn")
+        assert per_row and set(per_row.values()) == {1}, per_row  # once per row, not four
+        assert not any("còn 14 ngày" in text or "còn 3 ngày" in text for text in texts)
