@@ -97,7 +97,9 @@ def test_the_sample_staff_list_imports(db_url, tmp_path):
     assert len(imported) == 10 and imported[2]["role"] == "council"
 
 
-def test_row_assign_and_export_owners(db, db_url):
+def school_with_a_row(db) -> tuple[int, int, int, int]:
+    """A school with its principal (joined), one saved row (1.4) and a member Lan not yet on
+    any row: (school id, Lan's member id, the principal's member id, the row id)."""
     with db.transaction() as session:
         school, invite = create_school(session, "THCS C", "thcs", None, "Asia/Ho_Chi_Minh")
         person = upsert_person(session, TelegramUser(1, "Hà"))
@@ -109,8 +111,11 @@ def test_row_assign_and_export_owners(db, db_url):
         lan = Member(school_id=school.id, display_name="Đặng Thị Lan", role="staff")
         session.add(lan)
         session.flush()
-        ids = (school.id, lan.id, principal.id)
-    school_id, lan_id, principal_id = ids
+        return school.id, lan.id, principal.id, row.id
+
+
+def test_row_assign_and_export_owners(db, db_url):
+    school_id, lan_id, principal_id, _ = school_with_a_row(db)
     ok(
         db_url,
         "row",

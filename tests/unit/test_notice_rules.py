@@ -27,8 +27,9 @@ from bot.services import plans
 from bot.services.invites import join_with_code
 from bot.services.members import TelegramUser, upsert_person
 from bot.services.schools import create_school
-from db.models import Member, OutboxItem, School
+from db.models import OutboxItem, School
 from tests.unit.test_cli import caitien
+from tests.unit.test_cli_team import school_with_a_row
 from tests.unit.test_storage import NOW
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -117,19 +118,7 @@ def test_notify_preview_shows_one_digest_a_week_around_tet(db, db_url):
 
 
 def test_row_assign_tells_the_owner_once(db, db_url):
-    with db.transaction() as session:
-        school, invite = create_school(session, "THCS C", "thcs", None, "Asia/Ho_Chi_Minh")
-        person = upsert_person(session, TelegramUser(1, "Hà"))
-        principal = join_with_code(session, person, invite.code, NOW).member
-        plan = plans.ensure_plan(session, school, "2026-2027")
-        row = plans.new_draft(session, principal, plan)
-        plans.set_criterion(session, row, plans.regulation_of(school), "1.4", principal)
-        plans.save_draft(session, row, principal)
-        lan = Member(school_id=school.id, display_name="Đặng Thị Lan", role="staff")
-        session.add(lan)
-        session.flush()
-        ids = (school.id, lan.id, row.id)
-    school_id, lan_id, row_id = ids
+    school_id, lan_id, _, row_id = school_with_a_row(db)
     args = ("row", "assign", "--school", str(school_id), "--row", "1", "--member", str(lan_id))
     moment = ("--now", "2026-12-01T22:30+07:00")
     results = [caitien(db_url, *args, *moment), caitien(db_url, *args, "--lead", *moment)]
