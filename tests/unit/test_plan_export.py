@@ -168,3 +168,18 @@ def test_a_plan_with_control_characters_and_formulas_exports(saved):
     cells = {c.value: c.data_type for r in sheet.iter_rows() for c in r if c.value}
     assert cells['=HYPERLINK("http://x")\n- Họp tổ'] == "s"  # text, not a formula
     assert cells["=1+"] == "s"
+
+
+def test_xlsx_prints_whole_rows_on_landscape_pages(saved):
+    """Seen converting it with LibreOffice: without heights of its own a wrapped cell showed
+    one line, the rest hidden under the next row; and the columns ran over three pages."""
+    document, _, owners = saved
+    sheet = load_workbook(io.BytesIO(write_xlsx(document, owners, {}))).active
+    tall = [
+        sheet.row_dimensions[row[0].row].height
+        for row in sheet.iter_rows(min_row=3)
+        if any(isinstance(c.value, str) and len(c.value) > 60 for c in row)
+    ]
+    assert tall and all(height > 15 for height in tall)
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$2:$2"
