@@ -9,6 +9,7 @@ from sqlalchemy import select
 from db.models import PlanRow, RowStatus
 from db.session import Database
 from tests.conftest import TOKEN
+from tests.e2e import test_write_row as write_row
 from tests.emulator.core import MAX_TEXT
 
 USER = 7101
@@ -18,13 +19,11 @@ LONG = ("Tổ chức chuyên đề cấp trường, họp tổ chuyên môn 2 l�
 
 
 async def say(core, text: str, count: int = 1) -> list[dict]:
-    core.send_text(TOKEN, USER, text)
-    return await core.wait_for_bot_messages(TOKEN, USER, count=count, timeout=20)
+    return await write_row.say(core, text, count, USER)
 
 
 async def press(core, button_text: str, count: int = 1) -> list[dict]:
-    core.press(TOKEN, USER, button_text=button_text)
-    return await core.wait_for_bot_messages(TOKEN, USER, count=count, timeout=20)
+    return await write_row.press(core, button_text, count, USER)
 
 
 def fits(messages: list[dict]) -> bool:

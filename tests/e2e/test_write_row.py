@@ -30,14 +30,14 @@ def text_of(message: dict) -> str:
     return message.get("text", "")
 
 
-async def say(core, text: str, count: int = 1) -> list[dict]:
-    core.send_text(TOKEN, USER, text)
-    return await core.wait_for_bot_messages(TOKEN, USER, count=count, timeout=20)
+async def say(core, text: str, count: int = 1, user: int = USER) -> list[dict]:
+    core.send_text(TOKEN, user, text)
+    return await core.wait_for_bot_messages(TOKEN, user, count=count, timeout=20)
 
 
-async def press(core, button_text: str, count: int = 1) -> list[dict]:
-    core.press(TOKEN, USER, button_text=button_text)
-    return await core.wait_for_bot_messages(TOKEN, USER, count=count, timeout=20)
+async def press(core, button_text: str, count: int = 1, user: int = USER) -> list[dict]:
+    core.press(TOKEN, user, button_text=button_text)
+    return await core.wait_for_bot_messages(TOKEN, user, count=count, timeout=20)
 
 
 async def test_write_a_row_across_two_crashes_and_export_it(server, bot):
