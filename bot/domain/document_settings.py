@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from db.models import School
 
 KEY = "documents"
-FIELDS = ("authority", "place", "symbol", "principal_name")
 MAX_LENGTH = 200
 BLANK = "…"
 _SPACES = re.compile(r"\s+")
@@ -40,6 +39,9 @@ class DocumentSettings:
     def from_json(cls, data: dict[str, Any] | None) -> DocumentSettings:
         data = data or {}
         return cls(**{k: str(data[k]) for k in FIELDS if data.get(k)})
+
+
+FIELDS = tuple(f.name for f in fields(DocumentSettings))
 
 
 class BadSetting(ValueError):
