@@ -31,11 +31,11 @@ from bot.domain.schoolyear import is_school_year
 from bot.runtime.app import CannotStart, run
 from bot.services import members, outbox, outbox_preview, owners, schools
 from bot.services.files import FileStore
+from bot.services.plan_json import export_plan
 from bot.services.plans import (
     active_rows,
     count_rows,
     ensure_plan,
-    export_plan,
     find_plan,
     import_rows,
     latest_plan,

@@ -173,6 +173,12 @@ class Plan(Base):
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
     school_year: Mapped[str] = mapped_column(String(9))  # "2026-2027"
     regulation: Mapped[str] = mapped_column(String(30))
+    # The layout the plan is written in, for good (bot/domain/templates.py): "2018" (nine
+    # columns) or "TT57-2026" (Biểu 2); set from the school's regulation when the plan starts.
+    template: Mapped[str] = mapped_column(String(20), default="2018", server_default="2018")
+    # Sections a school wrote itself (I, II, III, VII, VIII of Biểu 2, as imported), verbatim:
+    # {"general": [paragraph, ...], ...}; a section not here is written from the template.
+    sections: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
     school: Mapped[School] = relationship(back_populates="plans")
@@ -206,6 +212,18 @@ class PlanRow(Base):
     budget_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     support: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
+    # Biểu 2 (TT57-2026) columns with no 2018 counterpart, verbatim: (2) Nội dung cải tiến,
+    # (5) Chỉ số đánh giá kết quả, (9) Minh chứng dự kiến, (10) Mức độ thực hiện as written (the
+    # owners' statuses give it once they report). (3) Mục tiêu is `expected_result`, (4) Hoạt
+    # động, giải pháp is `tasks`, (8) Nguồn lực is `budget_text`.
+    content: Mapped[str | None] = mapped_column(Text)
+    indicators: Mapped[str | None] = mapped_column(Text)
+    expected_evidence: Mapped[str | None] = mapped_column(Text)
+    implementation_text: Mapped[str | None] = mapped_column(Text)
+    # The priority issue (section IV) the row answers.
+    issue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("priority_issues.id", ondelete="SET NULL")
+    )
     created_by_member_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="SET NULL")
     )
@@ -217,6 +235,57 @@ class PlanRow(Base):
     plan: Mapped[Plan] = relationship(back_populates="rows")
     owners: Mapped[list[RowOwner]] = relationship(
         back_populates="row", cascade="all, delete-orphan", order_by="RowOwner.id"
+    )
+
+
+class PriorityIssue(Base):
+    """A priority issue of a TT57 plan (Biểu 2, section IV): the school's words verbatim, the
+    standard and criterion understood beside them."""
+
+    __tablename__ = "priority_issues"
+    __table_args__ = (
+        Index("ix_priority_issues_plan_status_position", "plan_id", "status", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10), default=RowStatus.ACTIVE)
+    position: Mapped[int | None] = mapped_column(Integer)  # 1-based when active
+    standard: Mapped[int | None] = mapped_column(Integer)
+    standard_text: Mapped[str | None] = mapped_column(Text)  # as written ("Tiêu chuẩn 2: …")
+    criterion_code: Mapped[str | None] = mapped_column(String(16))
+    criterion_text: Mapped[str | None] = mapped_column(Text)  # as written, "" for none
+    current_state: Mapped[str | None] = mapped_column(Text)
+    limitations: Mapped[str | None] = mapped_column(Text)
+    causes: Mapped[str | None] = mapped_column(Text)
+    created_by_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        AwareDateTime(), default=utcnow, onupdate=utcnow
+    )
+
+
+class PlanReview(Base):
+    """One monitoring row of a TT57 plan (Biểu 2, section VI): what the review at a checkpoint
+    ("mid_year" = Cuối học kỳ I, "end_year" = Cuối năm học) found and adjusted, verbatim."""
+
+    __tablename__ = "plan_reviews"
+    __table_args__ = (UniqueConstraint("plan_id", "checkpoint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    checkpoint: Mapped[str] = mapped_column(String(16))
+    content: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)
+    adjustment: Mapped[str | None] = mapped_column(Text)
+    evaluator: Mapped[str | None] = mapped_column(Text)
+    evaluator_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        AwareDateTime(), default=utcnow, onupdate=utcnow
     )
 
 

@@ -28,10 +28,10 @@ from bot.domain.catalog import (
 from bot.domain.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
 from bot.domain.document_settings import DocumentSettings
 from bot.domain.parsing import awaits_confirmation, confirmed, parse_budget, parse_timeline
-from bot.domain.rowform import FIELDS
+from bot.domain.rowform import TEXT_FIELDS
+from bot.domain.templates import template_for_regulation
 from db.models import Member, Plan, PlanRow, RowHistory, RowOwner, RowStatus, School
 
-TEXT_FIELDS = tuple(spec.name for spec in FIELDS)
 _LEVEL = re.compile(r"m[uứ]c\s*(?:độ\s*)?([1-4])", re.IGNORECASE)
 
 
@@ -63,7 +63,13 @@ def target_level(text: str | None) -> int | None:
 def ensure_plan(session: Session, school: School, school_year: str) -> Plan:
     plan = find_plan(session, school.id, school_year)
     if plan is None:
-        plan = Plan(school_id=school.id, school_year=school_year, regulation=school.regulation)
+        plan = Plan(
+            school_id=school.id,
+            school_year=school_year,
+            regulation=school.regulation,
+            template=template_for_regulation(school.regulation).code,
+            sections={},
+        )
         session.add(plan)
         session.flush()
     return plan
@@ -391,7 +397,7 @@ def import_rows(
         session.add(row)
         session.flush()
         for field in TEXT_FIELDS:
-            value = getattr(item, field)
+            value = getattr(item, field, None)  # a 2018 file has no Biểu 2 columns
             setattr(row, field, value)
         parsed = parse_timeline(row.timeline_text, plan.school_year) if row.timeline_text else None
         row.start_date = parsed.start if parsed else None
@@ -489,5 +495,6 @@ def export_plan(session: Session, school: School, plan: Plan) -> dict[str, Any]:
         },
         "school_year": plan.school_year,
         "regulation": plan.regulation,
+        "template": plan.template,
         "rows": rows,
     }

@@ -1,0 +1,124 @@
+"""The plan as the JSON `caitien plan export --format json` prints, in either template.
+
+2018 plans keep the JSON they always had (`plans.export_plan`, with `"template": "2018"`);
+a TT57-2026 plan prints Biểu 2: priority issues, the ten columns, the monitoring rows. Every key
+is present, null where empty; the school's words verbatim.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.domain.templates import CHECKPOINTS, TT57, Template, template_of
+from bot.services import plans, priorities
+from bot.services.progress import latest_statuses
+from db.models import Plan, PlanRow, PriorityIssue, RowOwner, School
+
+
+def implementation(row: PlanRow, status: str | None, template: Template) -> str | None:
+    """Column (10): what the owners' latest status gives, else the text as written."""
+    return template.implementation(status) or row.implementation_text
+
+
+def implementations(session: Session, plan: Plan, rows: list[PlanRow]) -> dict[int, str | None]:
+    """Column (10) of each row, from the latest reports (one query)."""
+    template = template_of(plan.template)
+    statuses = latest_statuses(session, [row.id for row in rows])
+    return {row.id: implementation(row, statuses.get(row.id), template) for row in rows}
+
+
+def indicator_14(session: Session, plan: Plan) -> tuple[int, int]:
+    """Criterion 1.4's indicator: (tasks completed, tasks in the plan), from the statuses."""
+    rows = plans.active_rows(session, plan.id)
+    statuses = latest_statuses(session, [row.id for row in rows])
+    done = sum(1 for row in rows if statuses.get(row.id) == "done")
+    return done, len(rows)
+
+
+def _issue_json(issue: PriorityIssue) -> dict[str, Any]:
+    return {
+        "position": issue.position,
+        "standard": issue.standard,
+        "criterion": issue.criterion_code,
+        "current_state": issue.current_state,
+        "limitations": issue.limitations,
+        "causes": issue.causes,
+    }
+
+
+def export_tt57(session: Session, school: School, plan: Plan) -> dict[str, Any]:
+    template = template_of(plan.template)
+    issues = priorities.issues_of(session, plan.id)
+    by_id = {issue.id: issue for issue in issues}
+    rows = plans.active_rows(session, plan.id)
+    column_10 = implementations(session, plan, rows)
+    out_rows = []
+    for row in rows:
+        owners = session.scalars(
+            select(RowOwner).where(RowOwner.row_id == row.id).order_by(RowOwner.id)
+        )
+        issue = by_id.get(row.issue_id) if row.issue_id else None
+        code = priorities.issue_criterion(row, by_id)
+        out_rows.append(
+            {
+                "position": row.position,
+                "standard": row.standard or (issue.standard if issue else None),
+                "criterion": code,
+                "content": row.content,
+                "objective": row.expected_result,
+                "activities": row.tasks,
+                "indicators": row.indicators,
+                "timeline": {
+                    "text": row.timeline_text,
+                    "start": row.start_date.isoformat() if row.start_date else None,
+                    "due": row.due_date.isoformat() if row.due_date else None,
+                    "flags": list(row.timeline_flags or []),
+                },
+                "lead": row.lead_text,
+                "resources": {
+                    "text": row.budget_text,
+                    "amount_vnd": row.budget_vnd,
+                    "flags": list(row.budget_flags or []),
+                },
+                "expected_evidence": row.expected_evidence,
+                "implementation": column_10[row.id],
+                "issue": issue.position if issue else None,
+                "owners": [
+                    {"member_id": o.member_id, "name": o.member.display_name, "lead": o.is_lead}
+                    for o in owners
+                ],
+            }
+        )
+    reviews = priorities.reviews_of(session, plan.id)
+    monitoring = []
+    for checkpoint in CHECKPOINTS:
+        found = reviews.get(checkpoint)
+        monitoring.append(
+            {
+                "checkpoint": checkpoint,
+                **{f: getattr(found, f) if found else None for f in priorities.REVIEW_FIELDS},
+            }
+        )
+    return {
+        "school": {
+            "id": school.id,
+            "name": school.name,
+            "level": school.level,
+            "regulation": school.regulation,
+        },
+        "school_year": plan.school_year,
+        "regulation": plan.regulation,
+        "template": template.code,
+        "priority_issues": [_issue_json(issue) for issue in issues],
+        "rows": out_rows,
+        "monitoring": monitoring,
+    }
+
+
+def export_plan(session: Session, school: School, plan: Plan) -> dict[str, Any]:
+    if plan.template == TT57:
+        return export_tt57(session, school, plan)
+    return plans.export_plan(session, school, plan)
