@@ -29,7 +29,7 @@ from bot.domain.catalog import LEVELS, load_catalog
 from bot.domain.invite_links import deep_link
 from bot.domain.schoolyear import is_school_year
 from bot.runtime.app import CannotStart, run
-from bot.services import members, outbox, outbox_preview, owners, schools
+from bot.services import carryover, members, outbox, outbox_preview, owners, schools
 from bot.services.files import FileStore
 from bot.services.plan_json import export_plan
 from bot.services.plans import (
@@ -95,6 +95,11 @@ def _parser() -> argparse.ArgumentParser:
         "--symbol", help='the plan\'s symbol, e.g. "KH-THCSLQĐ" or "25/KH-THCSLQĐ"'
     )
     setting.add_argument("--principal-name", help="the principal's full name, as signed")
+    setting.add_argument(
+        "--regulation",
+        help="the regulation the school's next plans follow, e.g. TT57-2026 (the plans it has "
+        "keep their template)",
+    )
 
     member = sub.add_parser("member", help="members").add_subparsers(
         dest="action", required=True, parser_class=_Parser
@@ -156,6 +161,16 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--year", help="school year (default: the latest plan)")
     report.add_argument("-o", "--output", type=Path, required=True, help="the report .docx")
     report.add_argument("--evidence", type=Path, help="also write the evidence files as a ZIP")
+    carry = plan.add_parser(
+        "carry-over",
+        help="make next year's plan from this year's unfinished rows and open priority issues",
+    )
+    carry.add_argument("--school", required=True, type=int)
+    carry.add_argument("--from", dest="from_year", required=True, help="e.g. 2026-2027")
+    carry.add_argument("--to", dest="to_year", required=True, help="e.g. 2027-2028")
+    carry.add_argument(
+        "--append", action="store_true", help="add after the rows the new year's plan has"
+    )
     export = plan.add_parser("export", help="export a plan")
     export.add_argument("--school", required=True, type=int)
     export.add_argument("--year", help="school year, e.g. 2025-2026 (default: the latest)")
@@ -218,6 +233,8 @@ def _school_set(db: Database, args: argparse.Namespace) -> None:
                 symbol=args.symbol,
                 principal_name=args.principal_name,
             )
+            if args.regulation is not None:
+                schools.set_regulation(school, args.regulation)
         except SchoolError as exc:
             raise UsageError(str(exc)) from exc
         result = schools.settings_json(school)
@@ -342,6 +359,19 @@ def _plan_import(db: Database, args: argparse.Namespace) -> None:
     _print_json(data)
 
 
+def _plan_carry_over(db: Database, args: argparse.Namespace) -> None:
+    with db.transaction() as session:
+        school = _school(session, args.school)
+        try:
+            done = carryover.carry_over(
+                session, school, args.from_year, args.to_year, append=args.append
+            )
+        except carryover.CarryOverError as exc:
+            raise UsageError(str(exc)) from exc
+        result = done.as_json()
+    _print_json(result)
+
+
 def _moment(text: str) -> dt.datetime:
     try:
         at = dt.datetime.fromisoformat(text)
@@ -449,6 +479,8 @@ def main(argv: list[str] | None = None) -> int:
             _plan_report(db, settings, args)
         elif args.command == "plan" and args.action == "import":
             _plan_import(db, args)
+        elif args.command == "plan" and args.action == "carry-over":
+            _plan_carry_over(db, args)
         elif args.command == "plan":
             _plan_export(db, settings, args)
         return 0

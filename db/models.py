@@ -210,6 +210,9 @@ class PlanRow(Base):
     budget_text: Mapped[str | None] = mapped_column(Text)
     budget_vnd: Mapped[int | None] = mapped_column(BigInteger)
     budget_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # "criterion_unmapped": carried over from a 2018 plan into a TT57 one without a criterion
+    # the mapping knows (bot/data/criteria_mapping.yaml); the principal picks it.
+    criterion_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     support: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
     # Biểu 2 (TT57-2026) columns with no 2018 counterpart, verbatim: (2) Nội dung cải tiến,

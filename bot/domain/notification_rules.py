@@ -10,6 +10,9 @@ Rules (defaults, per school):
   day of the school year (31/05);
 - mid-year prompt (10/01) to every owner who has a row not done, once per owner;
 - end-of-year prompt (15/05) and its reminder (25/05) likewise (personal reports due 30/05);
+- for a TT57 plan, the review invitation (`review`, Biểu 2 section VI) to the principal and
+  vice-principals a week after each review moment's owners' prompt (mid-year 10/01 → 17/01,
+  the first end-of-year prompt 15/05 → 22/05), so the owners have reported first;
 - a weekly digest to the principal (Monday 07:30); the first one in June carries the
   end-of-year summary and the report document (`is_year_summary`);
 - everything else goes out at 08:00 local time; what falls in quiet hours (20:00–07:00) waits
@@ -43,6 +46,7 @@ OVERDUE = "overdue"
 MID_YEAR = "mid_year"
 END_YEAR = "end_year"
 DIGEST = "digest"
+REVIEW = "review"  # a TT57 plan's review turn (section VI), to the principal and vice-principals
 REPORTS_DUE = (5, 30)  # (month, day) personal end-of-year reports are due
 REMINDER_GAP = dt.timedelta(hours=24)  # at most one reminder about a row per member in this
 PERIOD_ENDED = "period_ended"
@@ -63,6 +67,8 @@ class Rules:
     quiet_from: dt.time = dt.time(20, 0)
     quiet_until: dt.time = dt.time(7, 0)
     holidays: tuple[tuple[dt.date, dt.date], ...] = ()  # inclusive ranges, e.g. Tết
+    # The review invitation waits this long after the owners' prompt, so they report first.
+    review_after_days: int = 7
 
     @property
     def max_shift(self) -> dt.timedelta:
@@ -132,6 +138,31 @@ def prompt_days(school_year: str, rules: Rules) -> list[dt.date]:
     return sorted(day_in_year(school_year, d) for d in (rules.mid_year, *rules.end_year))
 
 
+def review_days(school_year: str, rules: Rules) -> dict[str, dt.date]:
+    """The planned days of a TT57 plan's two review invitations, by checkpoint: the mid-year
+    prompt day and the first end-of-year prompt day, each `review_after_days` later."""
+    after = dt.timedelta(days=rules.review_after_days)
+    days = {"mid_year": day_in_year(school_year, rules.mid_year) + after}
+    if rules.end_year:
+        days["end_year"] = day_in_year(school_year, min(rules.end_year, key=_order)) + after
+    return days
+
+
+def _order(month_day: tuple[int, int]) -> tuple[int, int]:
+    """A (month, day) in school-year order: August first."""
+    month, day = month_day
+    return (month - 8) % 12, day
+
+
+def review_checkpoint(school_year: str, day: dt.date, rules: Rules) -> str:
+    """Which review a day belongs to: before the end-of-year moment (the first end-of-year
+    prompt day) the mid-year one, from it on the end-of-year one."""
+    if not rules.end_year:
+        return "mid_year"
+    moment = day_in_year(school_year, min(rules.end_year, key=_order))
+    return "end_year" if day >= moment else "mid_year"
+
+
 def _holiday(day: dt.date, rules: Rules) -> bool:
     return any(start <= day <= end for start, end in rules.holidays)
 
@@ -174,8 +205,12 @@ def planned(
     tz: ZoneInfo,
     rules: Rules = Rules(),
     window: tuple[dt.datetime, dt.datetime] | None = None,
+    reviewers: Iterable[int] = (),
 ) -> list[Notification]:
     """Everything the school year holds, before the window and the catch-up rule are applied.
+
+    `reviewers` (the principal and vice-principals, for a TT57 plan only) get the review
+    invitations.
 
     With `window`, days that cannot land in it are dropped early (the materialiser reads a
     whole province's plans; only a few days' worth of items is wanted).
@@ -225,6 +260,9 @@ def planned(
         add(MID_YEAR, None, owner, day_in_year(school_year, rules.mid_year))
         for month_day in rules.end_year:
             add(END_YEAR, None, owner, day_in_year(school_year, month_day))
+    for day in review_days(school_year, rules).values():
+        for reviewer in dict.fromkeys(reviewers):
+            add(REVIEW, None, Owner(reviewer), day)
     digest_day = dt.date(first, 8, 1)
     while digest_day.weekday() != rules.digest_weekday:
         digest_day += dt.timedelta(days=1)
@@ -276,6 +314,8 @@ def stale(kind: str, day: dt.date, today: dt.date, rules: Rules) -> bool:
         return begun is not None and today >= begun
     if kind == END_YEAR:
         return today > day_in_year(school_year, REPORTS_DUE)
+    if kind == REVIEW and review_checkpoint(school_year, day, rules) == "mid_year":
+        return stale(MID_YEAR, day, today, rules)  # the end-of-year moment has come
     return False
 
 

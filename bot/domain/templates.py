@@ -92,6 +92,11 @@ class Template:
                 return str(item["key"])
         return None
 
+    def review_default(self, key: str, **values: str) -> str:
+        """A default answer of the review turn (`monitoring.defaults`), filled in."""
+        words = ((self.raw.get("monitoring") or {}).get("defaults") or {}).get(key, "")
+        return str(words).format(**values)
+
     def section(self, key: str) -> str:
         return str((self.raw.get("sections") or {}).get(key, ""))
 

@@ -33,6 +33,7 @@ from bot.domain import notification_rules, school_settings
 from bot.domain.notification_rules import Rules
 from bot.domain.parsing import awaits_confirmation
 from bot.domain.schoolyear import school_year_of
+from bot.domain.templates import TT57
 from bot.services import progress
 from db.models import (
     Member,
@@ -215,6 +216,26 @@ def principals(session: Session, school_ids: Iterable[int]) -> dict[int, list[in
     return found
 
 
+def reviewers(session: Session, plans: Iterable[Plan]) -> dict[int, list[int]]:
+    """Who gets a plan's review invitations, by school: the principal and vice-principals of
+    the schools whose plan is a TT57 one (section VI); nobody for a 2018 plan."""
+    school_ids = [p.school_id for p in plans if p.template == TT57]
+    found: dict[int, list[int]] = defaultdict(list)
+    if not school_ids:
+        return found
+    for school_id, member_id in session.execute(
+        select(Member.school_id, Member.id)
+        .where(
+            Member.school_id.in_(school_ids),
+            Member.role.in_([Role.PRINCIPAL, Role.VICE_PRINCIPAL]),
+            Member.active.is_(True),
+        )
+        .order_by(Member.id)
+    ):
+        found[school_id].append(member_id)
+    return found
+
+
 def year_start(school_year: str, tz: ZoneInfo) -> dt.datetime:
     return dt.datetime(int(school_year[:4]), 8, 1, tzinfo=tz)
 
@@ -253,6 +274,7 @@ def materialise(
         _due_range(windows, now, list(rules.values())),
     )
     heads = principals(session, list(windows))
+    reviewing = reviewers(session, plans.values())
     values: list[dict[str, Any]] = []
     for school in schools:
         if school.id not in windows:
@@ -266,6 +288,7 @@ def materialise(
             tz,
             rules[school.id],
             window=(start, now),
+            reviewers=reviewing.get(school.id, []),
         )
         due = notification_rules.due_between(items, start, now)
         kept = set(map(id, notification_rules.catch_up(due)))

@@ -33,5 +33,8 @@ def preview(session: Session, school: School, at: dt.datetime) -> list[dict[str,
     principals = outbox.principals(session, [school.id]).get(school.id, [])
     rules = school_settings.load(school).rules()
     start = outbox.year_start(year, tz) - dt.timedelta(seconds=1)
-    items = notification_rules.planned(rows, principals, year, tz, rules, window=(start, at))
+    reviewers = outbox.reviewers(session, [plan]).get(school.id, [])
+    items = notification_rules.planned(
+        rows, principals, year, tz, rules, window=(start, at), reviewers=reviewers
+    )
     return [n.as_json() for n in notification_rules.due_between(items, start, at)]

@@ -32,6 +32,7 @@ from bot.domain.rowform import TEXT_FIELDS
 from bot.domain.templates import template_for_regulation
 from db.models import Member, Plan, PlanRow, RowHistory, RowOwner, RowStatus, School
 
+CRITERION_UNMAPPED = "criterion_unmapped"  # carried over from 2018 without a TT57 criterion
 _LEVEL = re.compile(r"m[uứ]c\s*(?:độ\s*)?([1-4])", re.IGNORECASE)
 
 
@@ -215,6 +216,7 @@ def set_criterion(
         row.block, row.standard = BLOCK_LEVELS_123, criterion.standard
         row.criterion_text = text
     row.criterion_code = code
+    row.criterion_flags = [f for f in row.criterion_flags or [] if f != CRITERION_UNMAPPED]
     if old != code:
         _record(session, row, member, "updated", "criterion", old, code)
     if row.status == RowStatus.ACTIVE:

@@ -29,12 +29,7 @@ def create_school(
         raise SchoolError("the school name is empty")
     if level not in LEVELS:
         raise SchoolError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
-    code = regulation or DEFAULT_REGULATION[level]
-    catalog = load_catalog()
-    if code not in catalog.codes():
-        raise SchoolError(f"unknown regulation {code!r}; use one of {', '.join(catalog.codes())}")
-    if code != TT57 and code != DEFAULT_REGULATION[level]:
-        raise SchoolError(f"regulation {code} is not for a school of level {level}")
+    code = check_regulation(level, regulation or DEFAULT_REGULATION[level])
     school = School(name=name, level=level, regulation=code, timezone=timezone)
     session.add(school)
     session.flush()
@@ -42,6 +37,24 @@ def create_school(
     session.add(invite)
     session.flush()
     return school, invite
+
+
+def check_regulation(level: str, regulation: str) -> str:
+    """A regulation this school may follow: its level's 2018 circular or TT57-2026."""
+    catalog = load_catalog()
+    if regulation not in catalog.codes():
+        raise SchoolError(
+            f"unknown regulation {regulation!r}; use one of {', '.join(catalog.codes())}"
+        )
+    if regulation != TT57 and regulation != DEFAULT_REGULATION[level]:
+        raise SchoolError(f"regulation {regulation} is not for a school of level {level}")
+    return regulation
+
+
+def set_regulation(school: School, regulation: str) -> None:
+    """The regulation the school's next plans follow (a plan made from now on takes its
+    template from it); the plans it has keep theirs (`Plan.template` never changes)."""
+    school.regulation = check_regulation(school.level, regulation)
 
 
 def all_schools(session: Session) -> list[School]:
@@ -65,5 +78,6 @@ def settings_json(school: School) -> dict[str, object]:
     return {
         "school_id": school.id,
         "name": school.name,
+        "regulation": school.regulation,
         "documents": {k: getattr(documents, k) for k in document_settings.FIELDS},
     }

@@ -21,10 +21,11 @@ from bot.documents.report import write_report_docx
 from bot.domain import notification_rules, school_settings
 from bot.domain.catalog import is_level4_code
 from bot.domain.parsing import awaits_confirmation
+from bot.domain.permissions import MANAGERS
 from bot.domain.rowname import row_name
 from bot.domain.schoolyear import end_of_school_year, school_year_of
-from bot.services import digest, members, menus, outbox, owners, plans, progress
-from bot.ui import digest_view
+from bot.services import digest, members, menus, outbox, owners, plans, progress, reviews
+from bot.ui import digest_view, review_view
 from bot.ui.menus import Entry, menu
 from bot.ui.render import role_name, short_row
 from bot.ui.views import Button, Later, View, bold, italic, plain
@@ -45,6 +46,7 @@ NUDGES = (
     notification_rules.OVERDUE,
     notification_rules.MID_YEAR,
     notification_rules.END_YEAR,
+    notification_rules.REVIEW,
     outbox.SNOOZE,
 )
 ROW_KINDS = (
@@ -149,6 +151,14 @@ def skip_reason(
             return notification_rules.PERIOD_ENDED
         if not _open_rows(session, member, school_year_of(item.day)):
             return "nothing_open"
+    if item.kind == notification_rules.REVIEW:
+        if member.role not in MANAGERS:
+            return "not_manager"
+        plan = plans.find_plan(session, item.school_id, school_year_of(item.day))
+        if not reviews.is_tt57(plan):
+            return "not_tt57"  # the review table is Biểu 2's (section VI)
+        if notification_rules.stale(item.kind, item.day, today, rules):
+            return notification_rules.PERIOD_ENDED
     return None
 
 
@@ -260,6 +270,18 @@ def _digest(
                 )
             )
     return views
+
+
+def _review(t: Translator, session: Session, school: School, item: OutboxItem) -> View:
+    """The review invitation: the owners' situation and the button that opens /review on
+    the checkpoint the invitation is for."""
+    year = school_year_of(item.day)
+    plan = plans.find_plan(session, school.id, year)
+    assert plan is not None
+    checkpoint = reviews.checkpoint_on(year, item.day, school_settings.load(school).rules())
+    found = reviews.situation(session, plan, checkpoint)
+    button = Button("📝 /review", f"{review_view.REVIEW_PREFIX}open:{checkpoint}")
+    return View(review_view.invitation_parts(t, found), [[button]])
 
 
 def _difficulty(t: Translator, session: Session, item: OutboxItem) -> View:
@@ -377,6 +399,8 @@ def prepare(
         return Outgoing(chat_id, [_prompt(t, session, member, item)])
     if item.kind == notification_rules.DIGEST:
         return Outgoing(chat_id, _digest(t, session, school, item, now, read))
+    if item.kind == notification_rules.REVIEW:
+        return Outgoing(chat_id, [_review(t, session, school, item)])
     if item.kind == outbox.UNREACHABLE:
         return Outgoing(chat_id, [_unreachable(t, session, item)])
     if item.kind == outbox.DIFFICULTY:
