@@ -29,6 +29,7 @@ def test_school_set_prints_the_settings_and_keeps_the_others(db_url):
     assert json.loads(done.stdout) == {
         "school_id": 1,
         "name": "THCS Lê Quý Đôn",
+        "regulation": "TT18-2018",
         "documents": {
             "authority": "UBND PHƯỜNG THỦ ĐỨC",
             "place": "Thủ Đức",  # one line, spaces as a document writes them
