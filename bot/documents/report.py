@@ -34,11 +34,13 @@ from bot.documents.evidence import (
     thumbnail,
 )
 from bot.documents.plan_export import criterion_cell, grouped_rows
+from bot.documents.report_tt57 import write_tt57_evidence_zip, write_tt57_report_docx
 from bot.domain.catalog import is_level4_code
 from bot.domain.constants import BLOCK_LEVEL_4
 from bot.domain.document_settings import date_line, symbol_line
 from bot.services.plans import PlanDocument
 from bot.services.progress import RowProgress, last_text_per_owner, status_vi
+from bot.services.year_report import Tt57Facts
 from db.models import Evidence, PlanRow, ProgressReport, ProgressStatus
 
 # Portrait A4, 16 cm of text width (docx_style.new_document(portrait=True)).
@@ -131,10 +133,14 @@ def write_report_docx(
     plan: PlanDocument,
     progress: list[RowProgress],
     read: Callable[[str], bytes] | None = None,
+    tt57: Tt57Facts | None = None,
 ) -> bytes:
     """The report in the form of an administrative document (national heading, "Số: …/BC-…",
     place and date, signature); evidence listed by what it is, with codes, photos as small
-    pictures (read from the file store with `read`)."""
+    pictures (read from the file store with `read`). A TT57 plan's (`tt57`, from
+    `year_report.facts`) is written in its own form (`report_tt57`)."""
+    if tt57 is not None:
+        return write_tt57_report_docx(plan, progress, tt57, read)
     document = new_document(portrait=True)
     center = WD_ALIGN_PARAGRAPH.CENTER
     tz = ZoneInfo(plan.timezone)
@@ -260,8 +266,13 @@ def write_report_docx(
     return buffer.getvalue()
 
 
-def write_evidence_zip(progress: list[RowProgress], read: Callable[[str], bytes]) -> bytes:
-    """Evidence files in folders per criterion: "1.4/2026-05-20 Đặng Thị Lan - anh.jpg"."""
+def write_evidence_zip(
+    progress: list[RowProgress], read: Callable[[str], bytes], tt57: Tt57Facts | None = None
+) -> bytes:
+    """Evidence files in folders per criterion: "1.4/2026-05-20 Đặng Thị Lan - anh.jpg"; a TT57
+    plan's in folders named by evidence code ("MC.2.2/MC.2.2.01 - bien-ban.pdf")."""
+    if tt57 is not None:
+        return write_tt57_evidence_zip(progress, tt57, read)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         used: set[str] = set()

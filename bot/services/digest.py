@@ -19,7 +19,8 @@ from bot.domain.notification_rules import Rules
 from bot.domain.parsing import awaits_confirmation
 from bot.domain.rowname import row_name
 from bot.domain.schoolyear import school_year_of
-from bot.services import plans
+from bot.domain.templates import TT57
+from bot.services import plan_json, plans
 from db.models import Member, PlanRow, ProgressReport, ProgressStatus, RowOwner, RowStatus, School
 
 NO_REPORT = "no_report"
@@ -59,6 +60,9 @@ class Digest:
     budget_unread: int
     not_joined: tuple[str, ...]
     on_leave: tuple[str, ...]
+    # A TT57-2026 plan's criterion 1.4 indicator: (tasks completed, tasks in the plan); None
+    # for a 2018 plan, whose digest does not show it.
+    indicator_14: tuple[int, int] | None = None
 
 
 def _label(row: PlanRow) -> str:
@@ -167,4 +171,5 @@ def build(session: Session, school: School, at: dt.datetime) -> Digest | None:
             sorted(m.display_name for m in owners_of_rows if m.active and m.person_id is None)
         ),
         on_leave=tuple(sorted(m.display_name for m in members if on_leave(m))),
+        indicator_14=plan_json.indicator_14(session, plan) if plan.template == TT57 else None,
     )
