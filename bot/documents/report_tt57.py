@@ -59,7 +59,7 @@ from db.models import Evidence, PlanRow, ProgressReport, ProgressStatus
 
 # Portrait A4, 16 cm of text width (docx_style.new_document(portrait=True)).
 LEVEL_WIDTHS_CM = (8.0, 4.0, 4.0)
-REVIEW_WIDTHS_CM = (1.0, 2.3, 3.5, 3.5, 3.2, 2.5)
+REVIEW_WIDTHS_CM = (1.0, 2.9, 3.4, 3.4, 3.0, 2.3)
 EVIDENCE_WIDTHS_CM = (1.0, 2.7, 5.2, 4.5, 2.6)
 NO_LEVEL = "Chưa ghi mức độ"
 _KINDS = {
@@ -345,7 +345,7 @@ def write_tt57_report_docx(
     paragraph.paragraph_format.space_after = Pt(3)
     label, _, ratio = indicator_line(template, facts.done, facts.total).rpartition(": ")
     add_run(paragraph, f"1. {label}: ", bold=True)
-    add_run(paragraph, ratio)
+    add_run(paragraph, ratio, bold=True)
     add_paragraph(
         document, f"2. Số nội dung cải tiến theo {_numbered(template, 'implementation')}:"
     ).paragraph_format.keep_with_next = True

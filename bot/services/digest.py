@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.domain import notification_rules, school_settings
 from bot.domain.notification_rules import Rules
 from bot.domain.parsing import awaits_confirmation
-from bot.domain.rowname import row_name
+from bot.domain.rowname import name, row_name
 from bot.domain.schoolyear import school_year_of
 from bot.domain.templates import TT57
 from bot.services import plan_json, plans
@@ -65,7 +65,12 @@ class Digest:
     indicator_14: tuple[int, int] | None = None
 
 
-def _label(row: PlanRow) -> str:
+def _label(row: PlanRow, tt57: bool = False) -> str:
+    """ "1.4 — Xây dựng kế hoạch…"; a TT57 row by its Nội dung cải tiến (2), its title there."""
+    if tt57:
+        return name(
+            row.criterion_code, row.content or row.expected_result or row.criterion_text, 70
+        )
     return row_name(row, 70)
 
 
@@ -127,7 +132,7 @@ def build(session: Session, school: School, at: dt.datetime) -> Digest | None:
         item = DigestRow(
             row.id,
             row.position,
-            _label(row),
+            _label(row, plan.template == TT57),
             row.due_date,
             tuple(o.member.display_name for o in owners),
             status,

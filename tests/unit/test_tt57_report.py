@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import tempfile
 import zipfile
 from pathlib import Path
@@ -18,14 +19,16 @@ import docx
 from bot.core.i18n import translator
 from bot.documents.report import write_evidence_zip, write_report_docx
 from bot.documents.report_tt57 import criterion_key, indicator_line
-from bot.domain import document_settings
+from bot.domain import document_settings, notification_rules
 from bot.domain.templates import END_YEAR, MID_YEAR, template_of
 from bot.services import digest, members, owners, plans, priorities, progress, year_report
 from bot.services.files import FileStore
 from bot.services.invites import join_with_code
 from bot.services.members import TelegramUser, upsert_person
 from bot.services.schools import create_school
-from bot.ui import digest_view
+from bot.ui import digest_view, notices
+from db.models import OutboxItem, School
+from tests.unit.test_cli import caitien
 from tests.unit.test_signed_documents import _all_text, _jpeg
 
 STORE = FileStore(Path(tempfile.mkdtemp()))
@@ -39,8 +42,9 @@ def at(month: int, day: int, hour: int = 9) -> dt.datetime:
     return dt.datetime(year, month, day, hour, 0, tzinfo=VN)
 
 
-def seed(db, regulation: str | None = "TT57-2026"):
-    """Seven rows, five of them done; four issues of section IV; evidence sent out of order."""
+def seed(db, regulation: str | None = "TT57-2026", store: FileStore = STORE):
+    """Seven rows, five of them done; two issues of section IV; evidence sent out of order.
+    The principal is Telegram user 71."""
     with db.transaction() as session:
         school, invite = create_school(
             session, "TH Hòa Bình", "tieu_hoc", regulation, "Asia/Ho_Chi_Minh"
@@ -128,7 +132,7 @@ def seed(db, regulation: str | None = "TT57-2026"):
 
         def evidence(made, name, mime, content, when, caption=None):
             found = progress.add_evidence(
-                session, STORE, made, school.id, name, mime, content, caption=caption
+                session, store, made, school.id, name, mime, content, caption=caption
             )
             found.created_at = when
 
@@ -297,3 +301,29 @@ def test_codes_and_ratio_words():
     assert indicator_line(tt57, 7, 7).endswith(": 7/7 (100 %)")
     assert indicator_line(tt57, 1, 3).endswith(": 1/3 (33,3 %)")
     assert indicator_line(tt57, 0, 0).endswith(": 0/0")
+
+
+def test_cli_report_of_a_tt57_plan(db, db_url, tmp_path):
+    seed(db)
+    out, evidence = tmp_path / "bao-cao.docx", tmp_path / "minh-chung.zip"
+    done = caitien(
+        db_url, "plan", "report", "--school", "1", "--year", YEAR, "-o", str(out),
+        "--evidence", str(evidence), files_dir=STORE.root,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["done"] == 5
+    text = _all_text(docx.Document(str(out)))
+    assert "5/7 (71,4 %)" in text and "MC.4.0.01" in text
+    assert "MC.2.2/MC.2.2.01 - ds-boi-duong.pdf" in zipfile.ZipFile(evidence).namelist()
+
+
+def test_the_june_digest_brings_the_tt57_report(db):
+    seed(db)
+    with db.transaction() as session:
+        school = session.get(School, 1)
+        item = OutboxItem(kind=notification_rules.DIGEST, day=dt.date(2027, 6, 7))
+        views = notices._digest(translator("vi"), session, school, item, at(6, 7), STORE.read)
+    name, later = views[-1].document
+    assert name == f"bao-cao-ket-qua-{YEAR}.docx"
+    text = _all_text(docx.Document(io.BytesIO(later.make())))
+    assert "5/7 (71,4 %)" in text and "IV. DANH MỤC MINH CHỨNG" in text
