@@ -29,7 +29,7 @@ from bot.domain.catalog import LEVELS, load_catalog
 from bot.domain.invite_links import deep_link
 from bot.domain.schoolyear import is_school_year
 from bot.runtime.app import CannotStart, run
-from bot.services import members, outbox, outbox_preview, owners, schools
+from bot.services import members, outbox, outbox_preview, owners, schools, year_report
 from bot.services.files import FileStore
 from bot.services.plan_json import export_plan
 from bot.services.plans import (
@@ -379,15 +379,16 @@ def _plan_report(db: Database, settings: Settings, args: argparse.Namespace) -> 
         plan = _plan(session, school, args.year)
         document = plan_document(session, school, plan, dt.datetime.now(settings.tz).date())
         progress = row_progress(session, plan.id, document.rows)
+        tt57 = year_report.facts(session, plan, progress)  # None for a 2018 plan
         store = FileStore(settings.files_dir)
-        args.output.write_bytes(write_report_docx(document, progress, store.read))
+        args.output.write_bytes(write_report_docx(document, progress, store.read, tt57))
         result: dict[str, Any] = {
             "file": str(args.output),
             "rows": len(progress),
             "done": sum(1 for p in progress if p.status == "done"),
         }
         if args.evidence:
-            args.evidence.write_bytes(write_evidence_zip(progress, store.read))
+            args.evidence.write_bytes(write_evidence_zip(progress, store.read, tt57))
             result["evidence"] = str(args.evidence)
             result["evidence_files"] = sum(len(r.evidence) for p in progress for r in p.reports)
     _print_json(result)

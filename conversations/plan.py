@@ -11,7 +11,7 @@ from bot.domain.catalog import Regulation
 from bot.domain.constants import BLOCK_LEVEL_4, ROWS_PER_PAGE
 from bot.domain.permissions import can_export, can_manage_team
 from bot.domain.schoolyear import is_school_year
-from bot.services import plans
+from bot.services import plans, year_report
 from bot.services.files import FileStore
 from bot.services.progress import row_progress, status_labels
 from bot.ui.render import short_row
@@ -120,6 +120,7 @@ def on_report_year(turn: Turn) -> list[View]:
     plan = plans.ensure_plan(turn.session, turn.school, turn.school_year())
     document = plans.plan_document(turn.session, turn.school, plan, turn.now.date())
     progress = row_progress(turn.session, plan.id, document.rows)
+    tt57 = year_report.facts(turn.session, plan, progress)  # None for a 2018 plan
     done = sum(1 for p in progress if p.status == "done")
     caption = t._("End-of-year report, school year {year}: {done} of {n} rows done.").format(
         year=plan.school_year, done=done, n=len(progress)
@@ -129,7 +130,7 @@ def on_report_year(turn: Turn) -> list[View]:
     views = [
         View(
             [plain(caption)],
-            document=(f"{name}.docx", Later(write_report_docx, (document, progress, read))),
+            document=(f"{name}.docx", Later(write_report_docx, (document, progress, read, tt57))),
         )
     ]
     if any(r.evidence for p in progress for r in p.reports):
@@ -138,7 +139,7 @@ def on_report_year(turn: Turn) -> list[View]:
                 [plain(t._("Evidence files, one folder per criterion."))],
                 document=(
                     f"minh-chung-{plan.school_year}.zip",
-                    Later(write_evidence_zip, (progress, read)),
+                    Later(write_evidence_zip, (progress, read, tt57)),
                 ),
             )
         )
