@@ -31,11 +31,20 @@ def implementations(session: Session, plan: Plan, rows: list[PlanRow]) -> dict[i
 
 
 def indicator_14(session: Session, plan: Plan) -> tuple[int, int]:
-    """Criterion 1.4's indicator: (tasks completed, tasks in the plan), from the statuses."""
+    """Criterion 1.4's indicator: (tasks completed, tasks in the plan). A task is completed
+    when its column (10) says so: the owners' latest status, or "Hoàn thành" as written in an
+    imported plan nobody has reported on yet (the same count as the documents' column)."""
     rows = plans.active_rows(session, plan.id)
-    statuses = latest_statuses(session, [row.id for row in rows])
-    done = sum(1 for row in rows if statuses.get(row.id) == "done")
+    done_word = template_of(plan.template).implementation("done")
+    column_10 = implementations(session, plan, rows)
+    done = sum(1 for row in rows if _same(column_10[row.id], done_word))
     return done, len(rows)
+
+
+def _same(text: str | None, word: str | None) -> bool:
+    return bool(text and word) and " ".join((text or "").split()).casefold() == (
+        (word or "").casefold()
+    )
 
 
 def _issue_json(issue: PriorityIssue) -> dict[str, Any]:
