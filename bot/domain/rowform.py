@@ -102,7 +102,7 @@ FIELDS_TT57: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "timeline_text",
-        N_("Timeline"),
+        N_("Time"),
         N_("When (Thời gian)?"),
         N_("For example: September 2026 – May 2027, or: before 15/5/2027."),
         True,
