@@ -109,6 +109,10 @@ def _fit(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _criterion_button(turn: Turn, code: str, title: str | None) -> str:
+    return _fit(f"{code} {title}" if title else turn.t._("Criterion {code}").format(code=code))
+
+
 def _criterion_text(turn: Turn, issue: PriorityIssue) -> str:
     t = turn.t
     if not issue.criterion_code:
@@ -199,7 +203,7 @@ def prompt(turn: Turn) -> list[View]:
         number = int((turn.state.data or {}).get("std") or issue.standard or 1)
         standard = _regulation(turn).standard(number)
         buttons = [
-            [Button(_fit(f"{c.code} {c.title}" if c.title else c.code), _cb(turn, "c", c.code))]
+            [Button(_criterion_button(turn, c.code, c.title), _cb(turn, "c", c.code))]
             for c in (standard.criteria if standard else ())
         ]
         buttons.append([Button(t._("No specific criterion"), _cb(turn, "c", NO_CRITERION))])
