@@ -374,6 +374,8 @@ def go_back(turn: Turn) -> list[View]:
         enter(turn.state, FLOW, STEP_STANDARD)
     elif step == STEP_ISSUE and ret == RET_CARD:
         return _back_to_card(turn, row)
+    elif step == STEP_ISSUE and ret == RET_REVIEW:
+        enter(turn.state, FLOW, STEP_REVIEW, ret=None)
     elif step == STEP_ISSUE:
         enter(turn.state, FLOW, STEP_CRITERION, std=row.standard or 1)
     elif step == STEP_M4_TEXT:

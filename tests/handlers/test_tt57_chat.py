@@ -342,3 +342,35 @@ async def test_priorities_refused_to_a_teacher_even_by_a_forged_button(harness):
     assert "priorities" not in teacher_menu and "priorities" in principal_menu
     [help_principal] = await harness.send(P, "/help")
     assert "/priorities — các vấn đề trọng tâm" in help_principal["text"]
+
+
+async def test_edit_from_the_summary_card_and_mine(harness):
+    await join(harness, tt57_school(harness))
+    await harness.send(P, "/add")
+    await harness.press(P, "Tiêu chuẩn 4")
+    await harness.press(P, "Không chọn tiêu chí cụ thể")
+    await harness.press(P, "✅ Không gắn vấn đề nào")
+    for answer in ("Sửa phòng thí nghiệm", "Đủ phòng", "Sửa chữa", "Đủ 3 phòng", "Tháng 10/2026"):
+        await harness.send(P, answer)
+    await harness.send(P, "Kế toán")
+    await harness.send(P, "/skip")
+    [card] = await harness.send(P, "/skip")
+    [question] = await harness.press(P, "✏️ Nội dung cải tiến")
+    assert "Hiện tại: Sửa phòng thí nghiệm" in question["text"] and "(1/8)" not in question["text"]
+    [card] = await harness.send(P, "Sửa chữa phòng thí nghiệm Hoá")
+    assert "Tóm tắt dòng kế hoạch mới" in card["text"]
+    assert "(2) Nội dung cải tiến: Sửa chữa phòng thí nghiệm Hoá" in card["text"]
+    [choose] = await harness.press(P, "🔗 Gắn với vấn đề trọng tâm")
+    assert "giải quyết vấn đề trọng tâm nào" in choose["text"]
+    [card] = await harness.send(P, "/back")  # back to the summary, nothing changed
+    assert "Tóm tắt dòng kế hoạch mới" in card["text"]
+    # Owners are picked on the summary card, as for a 2018 row; then /mine names the row.
+    [picker] = await harness.press(P, "👥 Người phụ trách")
+    assert "Kế toán" in picker["text"]
+    principal = next(b for b in buttons(picker) if b.startswith("☐ ") and "Mai" not in b)
+    [picker] = await harness.press(P, principal)
+    assert principal.replace("☐", "☑") in buttons(picker)
+    [card] = await harness.press(P, "✅ Xong")
+    await harness.press(P, "💾 Lưu")
+    [mine] = await harness.send(P, "/mine")
+    assert "TC4 — Sửa chữa phòng thí nghiệm Hoá" in mine["text"]
