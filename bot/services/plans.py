@@ -29,7 +29,7 @@ from bot.domain.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
 from bot.domain.document_settings import DocumentSettings
 from bot.domain.parsing import awaits_confirmation, confirmed, parse_budget, parse_timeline
 from bot.domain.rowform import TEXT_FIELDS
-from bot.domain.templates import template_for_regulation
+from bot.domain.templates import TT57, template_for_regulation
 from db.models import Member, Plan, PlanRow, RowHistory, RowOwner, RowStatus, School
 
 _LEVEL = re.compile(r"m[uứ]c\s*(?:độ\s*)?([1-4])", re.IGNORECASE)
@@ -108,7 +108,11 @@ def active_rows(session: Session, plan_id: int) -> list[PlanRow]:
 def in_table_order(rows: list[PlanRow]) -> list[PlanRow]:
     """Rows as the official table lists them: Mức 1-3 by standard and criterion in numeric
     order (1.9 before 1.10), then Mức 4; rows of one criterion in their plan order."""
-    return sorted(rows, key=lambda r: (criterion_sort_key(r.criterion_code), r.position or 0))
+    if rows and rows[0].plan.template == TT57:
+        # Biểu 2 lists the rows in the school's order (an imported plan keeps its file's
+        # order; a row written in the chat was placed by its criterion when saved).
+        return sorted(rows, key=lambda r: r.position or 0)
+    return sorted(rows, key=lambda r: (_order_key(r), r.position or 0))
 
 
 def count_rows(session: Session, plan_id: int) -> int:
@@ -221,6 +225,18 @@ def set_criterion(
         _reposition(session, row)
 
 
+def set_standard(session: Session, row: PlanRow, number: int, member: Member | None) -> None:
+    """A TT57 row that names a standard and no specific criterion ("Không chọn tiêu chí")."""
+    old = row.criterion_code or (f"TC{row.standard}" if row.standard else None)
+    row.block, row.standard = BLOCK_LEVELS_123, number
+    row.criterion_code = row.criterion_text = None
+    if old != f"TC{number}":
+        _record(session, row, member, "updated", "criterion", old, f"TC{number}")
+    if row.status == RowStatus.ACTIVE:
+        _reposition(session, row)
+    session.flush()
+
+
 def set_level4(
     session: Session, row: PlanRow, number: int, wording: str, member: Member | None
 ) -> None:
@@ -274,15 +290,27 @@ def confirm_timeline(session: Session, row: PlanRow, member: Member | None) -> b
     return True
 
 
-def missing_required(row: PlanRow, required: tuple[str, ...]) -> list[str]:
+def missing_required(
+    row: PlanRow, required: tuple[str, ...], criterion_optional: bool = False
+) -> list[str]:
+    """The required answers still empty ("criterion" first when it is missing); with
+    `criterion_optional` (a TT57 row) a standard alone is enough."""
     missing = [f for f in required if not (getattr(row, f) or "").strip()]
-    if not row.criterion_code:
+    if not (row.criterion_code or (criterion_optional and row.standard)):
         missing.insert(0, "criterion")
     return missing
 
 
+def _sort_key(code: str | None, standard: int | None, tt57: bool) -> tuple[int, int, int]:
+    """A row with a criterion by its code; a TT57 row (it has an improvement content) with a
+    standard alone before that standard's criteria. 2018 rows sort as they always did."""
+    if code is None and standard and tt57:
+        return (0, standard, 0)
+    return criterion_sort_key(code)
+
+
 def _order_key(row: PlanRow) -> tuple[int, int, int]:
-    return criterion_sort_key(row.criterion_code)
+    return _sort_key(row.criterion_code, row.standard, row.content is not None)
 
 
 def _renumber(rows: list[PlanRow]) -> None:
@@ -296,7 +324,13 @@ def _reposition(session: Session, row: PlanRow) -> None:
     Reads only the others' codes and positions and updates only the positions that change
     (a plan of hundreds of rows is not loaded at every save)."""
     others = session.execute(
-        select(PlanRow.id, PlanRow.criterion_code, PlanRow.position)
+        select(
+            PlanRow.id,
+            PlanRow.criterion_code,
+            PlanRow.standard,
+            PlanRow.content.is_not(None).label("tt57"),
+            PlanRow.position,
+        )
         .where(
             PlanRow.plan_id == row.plan_id,
             PlanRow.status == RowStatus.ACTIVE,
@@ -307,7 +341,7 @@ def _reposition(session: Session, row: PlanRow) -> None:
     key = _order_key(row)
     at = 0
     for i, other in enumerate(others):
-        if criterion_sort_key(other.criterion_code) <= key:
+        if _sort_key(other.criterion_code, other.standard, bool(other.tt57)) <= key:
             at = i + 1
     row.position = at + 1
     moved = [

@@ -21,6 +21,7 @@ _MENU = {
     "import": N_("import the plan from a Word or Excel file"),
     "report_year": N_("the end-of-year report"),
     "digest": N_("the plan at a glance: done, late, stuck"),
+    "priorities": N_("the priority issues of a Thông tư 57 plan (section IV)"),
     "settings": N_("reminder times, holidays, your leave"),
     "school": N_("choose the school to work in"),
     "language": N_("Vietnamese or English"),

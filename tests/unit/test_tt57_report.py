@@ -247,7 +247,7 @@ def test_the_tt57_report(db):
     assert by_code["MC.2.2.01"][3].startswith("Tệp PDF\n")
     assert by_code["MC.4.0.01"][3].startswith("Tệp Word (DOCX)\n")
     assert by_code["MC.0.0.01"][3].startswith("Video (MP4)\n")
-    assert by_code["MC.1.3.02"][4] == "Đặng Thị Lan, 20/11/2026; dùng cho nội dung 1, 5"
+    assert by_code["MC.1.3.02"][4] == "Đặng Thị Lan, 20/11/2026; dùng cho nội dung 1, 3"
     assert by_code["MC.1.3.02"][2] == "danh-sach-ra-soat.xlsx"
     assert sum(line[2] == "danh-sach-ra-soat.xlsx" for line in lines) == 1  # listed once
     assert text.count("- MC.1.3.02: danh-sach-ra-soat.xlsx") == 2  # under rows 1 and 5
