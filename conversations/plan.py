@@ -11,7 +11,7 @@ from bot.domain.catalog import Regulation
 from bot.domain.constants import BLOCK_LEVEL_4, ROWS_PER_PAGE
 from bot.domain.permissions import can_export, can_manage_team
 from bot.domain.schoolyear import is_school_year
-from bot.services import plans
+from bot.services import plan_json, plans
 from bot.services.files import FileStore
 from bot.services.progress import row_progress, status_labels
 from bot.ui.render import short_row
@@ -98,7 +98,7 @@ def on_export(turn: Turn) -> list[View]:
             )
         ]
     plan = plans.ensure_plan(turn.session, turn.school, turn.school_year())
-    document = plans.plan_document(turn.session, turn.school, plan, turn.now.date())
+    document = plan_json.document(turn.session, turn.school, plan, turn.now.date())
     caption = t._("Plan of school year {year}: {n} rows.").format(
         year=plan.school_year, n=len(document.rows)
     )

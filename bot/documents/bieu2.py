@@ -17,9 +17,9 @@ import io
 from docx.document import Document as DocumentObject
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.table import Table
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.documents.bieu2_import import RECEIVERS, XLSX_EXTRA
@@ -43,7 +43,7 @@ from bot.services.plans import IssueLine, PlanDocument
 from db.models import PlanRow
 
 # Landscape A4 with margins of 1.5 cm: 26.7 cm of text width.
-PLAN_WIDTHS_CM = (1.0, 3.1, 3.0, 5.4, 3.3, 2.1, 2.5, 2.4, 2.6, 1.3)
+PLAN_WIDTHS_CM = (0.9, 3.0, 3.0, 5.1, 3.2, 2.1, 2.5, 2.4, 2.6, 1.9)
 ISSUE_WIDTHS_CM = (1.0, 3.4, 3.4, 6.3, 6.3, 6.3)
 MONITORING_WIDTHS_CM = (1.0, 3.0, 7.0, 6.0, 5.2, 4.5)
 TABLE_SIZE = 11  # ten columns across a landscape page
@@ -168,7 +168,7 @@ def _table(
     *,
     numbered: bool = False,
     size: float = 12,
-) -> Table:
+) -> None:
     """A grid table: the header row (and the numbered row "(1) … (n)") repeated on every
     page, rows kept whole on a page, columns of fixed widths."""
     center = WD_ALIGN_PARAGRAPH.CENTER
@@ -190,7 +190,6 @@ def _table(
         added[0].paragraphs[0].alignment = center
     fixed_widths(table, widths)
     rows_whole(table)
-    return table
 
 
 def _prose(document: DocumentObject, plan: PlanDocument, template: Template, key: str) -> None:
@@ -273,7 +272,7 @@ def _head(sheet: Worksheet, title: str, headers: list[str], numbered: int = 0) -
 
 def _widths(sheet: Worksheet, widths_cm: tuple[float, ...], extra: int = 0) -> None:
     for i, cm in enumerate([*widths_cm, *([3.2] * extra)], start=1):
-        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = cm * 5
+        sheet.column_dimensions[get_column_letter(i)].width = cm * 5
 
 
 def write_xlsx(plan: PlanDocument, owners: dict[int, str], status: dict[int, str]) -> bytes:
@@ -329,8 +328,8 @@ def write_xlsx(plan: PlanDocument, owners: dict[int, str], status: dict[int, str
     if template.monitoring is not None:
         monitoring = workbook.create_sheet(str(sheets.get("monitoring", "VI")))
         _head(monitoring, template.monitoring.title, list(template.monitoring.headers))
-        for cells in monitoring_cells(plan, template):
-            _append(monitoring, list(cells))
+        for values in monitoring_cells(plan, template):
+            _append(monitoring, list(values))
         _widths(monitoring, MONITORING_WIDTHS_CM)
         fit_rows(monitoring, start=2)
         print_landscape(monitoring, "2:2")
@@ -341,7 +340,7 @@ def write_xlsx(plan: PlanDocument, owners: dict[int, str], status: dict[int, str
         prose.cell(prose.max_row, 1).font = Font(name=FONT, bold=True)
         for text in section_text(plan, template, key):
             _append(prose, [text])
-    _append(prose, ["Nơi nhận:"])
+    _append(prose, [(template.receivers or ["Nơi nhận:"])[0]])
     for text in receivers(plan, template):
         _append(prose, [text])
     prose.column_dimensions["A"].width = 130

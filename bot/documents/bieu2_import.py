@@ -344,10 +344,11 @@ class _Reader:
                 return
             review = self.review
         else:
-            review = next((r for r in self.result.reviews if r.checkpoint == checkpoint), None)
-            if review is None:
-                review = ImportedReview(checkpoint)
-                self.result.reviews.append(review)
+            found = next((r for r in self.result.reviews if r.checkpoint == checkpoint), None)
+            if found is None:
+                found = ImportedReview(checkpoint)
+                self.result.reviews.append(found)
+            review = found
             self.review = review
         for key in ("content", "result", "adjustment", "evaluator"):
             if key in values:
