@@ -17,6 +17,8 @@ import io
 from docx.document import Document as DocumentObject
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.table import Table
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -168,9 +170,12 @@ def _table(
     *,
     numbered: bool = False,
     size: float = 12,
+    whole: bool = True,
 ) -> None:
     """A grid table: the header row (and the numbered row "(1) … (n)") repeated on every
-    page, rows kept whole on a page, columns of fixed widths."""
+    page, columns of fixed widths; rows kept whole on a page when `whole` (the long rows of
+    sections IV and V run on to the next page, under the repeated header, as schools print
+    them, instead of leaving half pages empty)."""
     center = WD_ALIGN_PARAGRAPH.CENTER
     table = document.add_table(rows=2 if numbered else 1, cols=len(headers))
     table.style = "Table Grid"
@@ -182,14 +187,23 @@ def _table(
         set_cell_text(cell, text, bold=True, align=center, size=size)
     if numbered:
         for i, cell in enumerate(table.rows[1].cells, start=1):
-            set_cell_text(cell, f"({i})", align=center, size=size)
+            set_cell_text(cell, f"({i})", bold=True, align=center, size=size)
     for cells in rows:
         added = table.add_row().cells
         for cell, text in zip(added, cells, strict=True):
             set_cell_text(cell, text, size=size)
         added[0].paragraphs[0].alignment = center
     fixed_widths(table, widths)
-    rows_whole(table)
+    if whole:
+        rows_whole(table)
+    else:
+        rows_whole_header(table, 2 if numbered else 1)
+
+
+def rows_whole_header(table: Table, count: int) -> None:
+    """The header rows never split (the rows under them may)."""
+    for row in table.rows[:count]:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _prose(document: DocumentObject, plan: PlanDocument, template: Template, key: str) -> None:
@@ -220,12 +234,20 @@ def write_docx(plan: PlanDocument) -> bytes:
     if issues is not None:
         add_paragraph(document, issues.title, bold=True)
         lines = [issue_cells(i, n, plan.regulation) for n, i in enumerate(plan.issues, start=1)]
-        _table(document, issues.headers, lines, ISSUE_WIDTHS_CM)
+        _table(document, issues.headers, lines, ISSUE_WIDTHS_CM, whole=False)
         add_paragraph(document, "", size=6)
 
     add_paragraph(document, template.plan_section, bold=True)
     rows = [row_cells(plan, row, n, template) for n, row in enumerate(plan.rows, start=1)]
-    _table(document, template.headers, rows, PLAN_WIDTHS_CM, numbered=True, size=TABLE_SIZE)
+    _table(
+        document,
+        template.headers,
+        rows,
+        PLAN_WIDTHS_CM,
+        numbered=True,
+        size=TABLE_SIZE,
+        whole=False,
+    )
     add_paragraph(document, "", size=6)
 
     monitoring = template.monitoring
