@@ -344,6 +344,12 @@ class _Reader:
                 return
             review = self.review
         else:
+            written = self.template.checkpoint_label(checkpoint)
+            if " ".join(label.split()).casefold() != " ".join(written.split()).casefold():
+                self.result.warnings.append(
+                    f"monitoring row {label[:60]!r} read as {written!r} (the rest of its "
+                    "label is not stored)"
+                )
             found = next((r for r in self.result.reviews if r.checkpoint == checkpoint), None)
             if found is None:
                 found = ImportedReview(checkpoint)
