@@ -139,7 +139,7 @@ def on_export(turn: Turn) -> list[View]:
             )
         ]
     plan = plans.ensure_plan(turn.session, turn.school, turn.school_year())
-    document = plans.plan_document(turn.session, turn.school, plan, turn.now.date())
+    document = plan_json.document(turn.session, turn.school, plan, turn.now.date())
     caption = t._("Plan of school year {year}: {n} rows.").format(
         year=plan.school_year, n=len(document.rows)
     )

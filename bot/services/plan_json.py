@@ -7,6 +7,8 @@ is present, null where empty; the school's words verbatim.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -28,6 +30,15 @@ def implementations(session: Session, plan: Plan, rows: list[PlanRow]) -> dict[i
     template = template_of(plan.template)
     statuses = latest_statuses(session, [row.id for row in rows])
     return {row.id: implementation(row, statuses.get(row.id), template) for row in rows}
+
+
+def document(session: Session, school: School, plan: Plan, today: dt.date) -> plans.PlanDocument:
+    """`plans.plan_document`, with column (10) of a Biểu 2 plan from the owners' latest
+    reports (what the DOCX and XLSX exports write)."""
+    found = plans.plan_document(session, school, plan, today)
+    if plan.template != TT57:
+        return found
+    return dataclasses.replace(found, implementations=implementations(session, plan, found.rows))
 
 
 def indicator_14(session: Session, plan: Plan) -> tuple[int, int]:

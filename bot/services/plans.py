@@ -29,10 +29,36 @@ from bot.domain.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
 from bot.domain.document_settings import DocumentSettings
 from bot.domain.parsing import awaits_confirmation, confirmed, parse_budget, parse_timeline
 from bot.domain.rowform import TEXT_FIELDS
-from bot.domain.templates import TT57, template_for_regulation
+from bot.domain.templates import T2018, TT57, template_for_regulation
+from bot.services import priorities
 from db.models import Member, Plan, PlanRow, RowHistory, RowOwner, RowStatus, School
 
 _LEVEL = re.compile(r"m[uứ]c\s*(?:độ\s*)?([1-4])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class IssueLine:
+    """A priority issue of section IV as the documents write it (plain data)."""
+
+    id: int
+    position: int
+    standard: int | None
+    standard_text: str | None
+    criterion_code: str | None
+    criterion_text: str | None
+    current_state: str | None
+    limitations: str | None
+    causes: str | None
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    """A monitoring row of section VI (plain data); a checkpoint not written yet is absent."""
+
+    content: str | None = None
+    result: str | None = None
+    adjustment: str | None = None
+    evaluator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +74,14 @@ class PlanDocument:
     date: dt.date
     heading: DocumentSettings = dataclasses.field(default_factory=DocumentSettings)
     timezone: str = "Asia/Ho_Chi_Minh"  # the school's: the dates of reports and evidence
+    # Biểu 2 (TT57-2026) plans: the template, the school's level, section IV and VI, the
+    # school's own text of the prose sections, column (10) of each row by row id.
+    template: str = T2018
+    level: str = ""
+    issues: list[IssueLine] = dataclasses.field(default_factory=list)
+    reviews: dict[str, ReviewLine] = dataclasses.field(default_factory=dict)
+    sections: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    implementations: dict[int, str | None] = dataclasses.field(default_factory=dict)
 
 
 def regulation_of(school: School) -> Regulation:
@@ -452,17 +486,50 @@ def plan_document(session: Session, school: School, plan: Plan, today: dt.date) 
     document settings (authority, symbol, place, the principal's full name as signed)."""
     regulation = load_catalog().regulation(plan.regulation, school.level)
     heading = document_settings.load(school)
+    tt57 = plan.template == TT57
+    rows = active_rows(session, plan.id)
     return PlanDocument(
         school=school.name,
         school_year=plan.school_year,
         regulation=regulation,
         regulation_number=regulation.number,
-        rows=in_table_order(active_rows(session, plan.id)),
+        # a Biểu 2 table lists its rows in the plan's order (no groups by standard)
+        rows=rows if tt57 else in_table_order(rows),
         principal=heading.principal_name,
         date=today,
         heading=heading,
         timezone=school.timezone,
+        template=plan.template or T2018,
+        level=school.level,
+        issues=[
+            IssueLine(
+                id=issue.id,
+                position=issue.position or 0,
+                standard=issue.standard,
+                standard_text=issue.standard_text,
+                criterion_code=issue.criterion_code,
+                criterion_text=issue.criterion_text,
+                current_state=issue.current_state,
+                limitations=issue.limitations,
+                causes=issue.causes,
+            )
+            for issue in (priorities.issues_of(session, plan.id) if tt57 else [])
+        ],
+        reviews={
+            key: ReviewLine(found.content, found.result, found.adjustment, found.evaluator)
+            for key, found in (priorities.reviews_of(session, plan.id) if tt57 else {}).items()
+        },
+        sections={k: [str(p) for p in v] for k, v in (plan.sections or {}).items()},
+        implementations={row.id: row.implementation_text for row in rows} if tt57 else {},
     )
+
+
+def template_of_year(session: Session, school: School, school_year: str) -> str:
+    """The template the plan of that year is in, or will be in when it is made."""
+    plan = find_plan(session, school.id, school_year)
+    if plan is not None:
+        return plan.template or T2018
+    return template_for_regulation(school.regulation).code
 
 
 def owners_text(row: PlanRow) -> str:
