@@ -28,8 +28,19 @@ from bot.documents.staff import StaffListError, read_staff_list
 from bot.domain.catalog import LEVELS, load_catalog
 from bot.domain.invite_links import deep_link
 from bot.domain.schoolyear import is_school_year
+from bot.domain.templates import T2018, TT57
 from bot.runtime.app import CannotStart, run
-from bot.services import carryover, members, outbox, outbox_preview, owners, schools
+from bot.services import (
+    carryover,
+    members,
+    outbox,
+    outbox_preview,
+    owners,
+    plan_json,
+    schools,
+    tt57_import,
+    year_report,
+)
 from bot.services.files import FileStore
 from bot.services.plan_json import export_plan
 from bot.services.plans import (
@@ -37,10 +48,11 @@ from bot.services.plans import (
     count_rows,
     ensure_plan,
     find_plan,
-    import_rows,
     latest_plan,
     owner_names,
     plan_document,
+    regulation_of,
+    template_of_year,
 )
 from bot.services.progress import row_progress, status_labels
 from bot.services.schools import SchoolError, create_school
@@ -342,21 +354,53 @@ def _plan_import(db: Database, args: argparse.Namespace) -> None:
     if not is_school_year(args.year):
         raise UsageError(f"not a school year: {args.year!r} (write it like 2025-2026)")
     try:
-        result = read_plan(args.file.read_bytes(), args.file.name)
+        data = args.file.read_bytes()
+        result = read_plan(data, args.file.name)
     except OSError as exc:
         raise UsageError(f"cannot read {args.file}: {exc.strerror}") from exc
     except NotAPlan as exc:
         raise UsageError(f"{args.file.name}: {exc}") from exc
     with db.transaction() as session:
         school = _school(session, args.school)
+        regulation = regulation_of(school)
+        if result.template == TT57:  # the criterion codes of this school's catalog
+            result = read_plan(data, args.file.name, regulation)
+        plan_template = template_of_year(session, school, args.year)
+        try:
+            tt57_import.check_template(result.template, plan_template)
+        except tt57_import.TemplateMismatch as exc:
+            raise UsageError(
+                f"{args.file.name}: {_LAYOUTS[result.template]}, but the plan of {args.year} "
+                f"is {_LAYOUTS[plan_template]}; nothing was imported"
+            ) from exc
         plan = ensure_plan(session, school, args.year)
         existing = count_rows(session, plan.id)
-        rows = import_rows(session, plan, result.rows, None, replace=args.replace)
+        imported = tt57_import.import_plan(
+            session, plan, result, None, regulation, replace=args.replace
+        )
         warnings = list(result.warnings)
         if existing and not args.replace:
             warnings.append(f"appended after the plan's {existing} existing rows")
-        data = {"plan_id": plan.id, "rows": len(rows), "warnings": warnings}
-    _print_json(data)
+        data_out: dict[str, Any] = {
+            "plan_id": plan.id,
+            "rows": len(imported.rows),
+            "warnings": warnings,
+        }
+        if result.template == TT57:
+            data_out.update(
+                template=TT57,
+                priority_issues=imported.issues,
+                monitoring=imported.reviews,
+                linked=imported.linked,
+                sections=sorted(result.sections),
+            )
+    _print_json(data_out)
+
+
+_LAYOUTS = {
+    T2018: "the 2018 layout (nine columns)",
+    TT57: "Biểu 2 of Thông tư 57/2026 (ten columns)",
+}
 
 
 def _plan_carry_over(db: Database, args: argparse.Namespace) -> None:
@@ -409,15 +453,16 @@ def _plan_report(db: Database, settings: Settings, args: argparse.Namespace) -> 
         plan = _plan(session, school, args.year)
         document = plan_document(session, school, plan, dt.datetime.now(settings.tz).date())
         progress = row_progress(session, plan.id, document.rows)
+        tt57 = year_report.facts(session, plan, progress)  # None for a 2018 plan
         store = FileStore(settings.files_dir)
-        args.output.write_bytes(write_report_docx(document, progress, store.read))
+        args.output.write_bytes(write_report_docx(document, progress, store.read, tt57))
         result: dict[str, Any] = {
             "file": str(args.output),
             "rows": len(progress),
             "done": sum(1 for p in progress if p.status == "done"),
         }
         if args.evidence:
-            args.evidence.write_bytes(write_evidence_zip(progress, store.read))
+            args.evidence.write_bytes(write_evidence_zip(progress, store.read, tt57))
             result["evidence"] = str(args.evidence)
             result["evidence_files"] = sum(len(r.evidence) for p in progress for r in p.reports)
     _print_json(result)
@@ -432,7 +477,9 @@ def _plan_export(db: Database, settings: Settings, args: argparse.Namespace) -> 
         else:
             if args.output is None:
                 raise UsageError(f"--format {args.format} writes a file: give -o FILE")
-            document = plan_document(session, school, plan, dt.datetime.now(settings.tz).date())
+            document = plan_json.document(
+                session, school, plan, dt.datetime.now(settings.tz).date()
+            )
             content = (
                 write_docx(document)
                 if args.format == "docx"

@@ -1,9 +1,12 @@
 """/add: write a plan row question by question, then a summary card, then save.
 
-Also the editor behind every "edit" button, for drafts and saved rows alike. Steps:
-standard → criterion (Mức 4: number → wording) → expected result → tasks → lead →
-timeline → budget → support → notes → summary card → save. Each answer is stored in the
-draft row as it comes; /skip, /back and /cancel work at every question.
+Also the editor behind every "edit" button, for drafts and saved rows alike. Steps of a 2018
+plan: standard → criterion (Mức 4: number → wording) → expected result → tasks → lead →
+timeline → budget → support → notes → summary card → save. A TT57-2026 plan (Biểu 2): standard
+→ criterion or "no specific criterion" → the priority issue it answers (when section IV has
+any) → the questions of `rowform.FIELDS_TT57`. The plan's template says which questions are
+asked (`fields_for`). Each answer is stored in the draft row as it comes; /skip, /back and
+/cancel work at every question.
 """
 
 from __future__ import annotations
@@ -15,21 +18,31 @@ from bot.domain.catalog import Regulation, is_level4_code
 from bot.domain.parsing import awaits_confirmation
 from bot.domain.permissions import can_edit_row, can_write_rows
 from bot.domain.rowform import (
-    BY_NAME,
     CRITERION,
-    FIELDS,
     FROM_SHORT,
+    ISSUE,
     SHORT,
+    FieldSpec,
+    by_name,
+    fields_for,
     next_field,
     previous_field,
 )
-from bot.services import outbox, plans
+from bot.domain.templates import TT57
+from bot.services import outbox, plans, priorities
 from bot.services.chatstate import enter, leave
-from bot.ui.render import before_school_year_question, echo, question, row_card, short_row
-from bot.ui.views import Button, View, bold, italic, plain
+from bot.ui.render import (
+    before_school_year_question,
+    echo,
+    issue_name,
+    question,
+    row_card,
+    short_row,
+)
+from bot.ui.views import Button, Part, View, bold, italic, plain
 from conversations import registry
 from conversations.base import Turn, parse_number, stale_button
-from db.models import PlanRow, RowStatus
+from db.models import PlanRow, PriorityIssue, RowStatus
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +54,8 @@ STEP_CRITERION = "criterion"
 STEP_M4_NUMBER = "m4_number"
 STEP_M4_TEXT = "m4_text"
 STEP_REVIEW = "review"
+# TT57: the priority issue (section IV) the row answers (its edit key on cards: `ISSUE`).
+STEP_ISSUE = ISSUE
 # A timeline that ends before the plan's school year: shown back, confirmed or written again.
 STEP_CONFIRM_TIMELINE = "confirm_timeline"
 RET_REVIEW = "review"
@@ -66,6 +81,43 @@ def _regulation(turn: Turn) -> Regulation:
 
 def _school_year(turn: Turn, row: PlanRow) -> str:
     return row.plan.school_year
+
+
+def _template(row: PlanRow) -> str | None:
+    return row.plan.template
+
+
+def _tt57(row: PlanRow) -> bool:
+    return row.plan.template == TT57
+
+
+def _fields(row: PlanRow) -> tuple[FieldSpec, ...]:
+    return fields_for(row.plan.template)
+
+
+def _missing(row: PlanRow) -> list[str]:
+    required = tuple(f.name for f in _fields(row) if f.required)
+    return plans.missing_required(row, required, criterion_optional=_tt57(row))
+
+
+def _card(turn: Turn, row: PlanRow) -> list[Part]:
+    """A draft's card: the fields of its template (a TT57 draft: the issue it answers and
+    column (10) as written, nobody has reported on a draft)."""
+    issue = (
+        priorities.get_issue(turn.session, turn.school.id, row.issue_id) if row.issue_id else None
+    )
+    return row_card(
+        turn.t,
+        row,
+        _regulation(turn),
+        _school_year(turn, row),
+        issue=issue,
+        implementation=row.implementation_text,
+    )
+
+
+def _issues(turn: Turn, row: PlanRow) -> list[PriorityIssue]:
+    return priorities.issues_of(turn.session, row.plan_id) if _tt57(row) else []
 
 
 def _cb(turn: Turn, *parts: str) -> str:
@@ -98,7 +150,7 @@ def prompt(turn: Turn) -> list[View]:
     regulation = _regulation(turn)
     if step == STEP_RESUME:
         parts = [bold(t._("You have an unfinished draft:")), plain("\n\n")]
-        parts += row_card(t, row, regulation, _school_year(turn, row))
+        parts += _card(turn, row)
         return [
             View(
                 parts,
@@ -126,9 +178,13 @@ def prompt(turn: Turn) -> list[View]:
             [Button(_criterion_label(turn, c.code, c.title), _cb(turn, "c", c.code))]
             for c in criteria
         ]
+        if _tt57(row):  # Biểu 2: the criterion is optional ("Tiêu chí (nếu có)")
+            buttons.append([Button(t._("No specific criterion"), _cb(turn, "n"))])
         buttons.append([Button("◀ " + t._("Back"), _cb(turn, "back"))])
         head = t._("Standard {n}: choose the criterion (Tiêu chí):").format(n=number)
         return [View([bold(head)], buttons)]
+    if step == STEP_ISSUE:
+        return [_issue_view(turn, row)]
     if step in (STEP_M4_NUMBER, STEP_M4_TEXT):
         ask = (
             t._("Level 4: which criterion number? (for example: 2)")
@@ -141,10 +197,11 @@ def prompt(turn: Turn) -> list[View]:
         return [review_view(turn, row)]
     if step == STEP_CONFIRM_TIMELINE:
         return [_confirm_view(turn, row)]
-    if step in BY_NAME:
-        spec = BY_NAME[step]
-        field_number = None if (turn.state.data or {}).get("ret") else _field_number(step)
-        parts = question(t, step, field_number)
+    fields = by_name(_template(row))
+    if step in fields:
+        spec = fields[step]
+        field_number = None if (turn.state.data or {}).get("ret") else _field_number(row, step)
+        parts = question(t, step, field_number, _template(row))
         current = getattr(row, step)
         if current:
             parts += [plain("\n\n"), italic(t._("Now:") + " "), *echo(t, current)]
@@ -164,8 +221,46 @@ def _confirm_view(turn: Turn, row: PlanRow) -> View:
     )
 
 
-def _field_number(name: str) -> int:
-    return [f.name for f in FIELDS].index(name) + 1
+def _field_number(row: PlanRow, name: str) -> int:
+    return [f.name for f in _fields(row)].index(name) + 1
+
+
+def _issue_view(turn: Turn, row: PlanRow) -> View:
+    """Which priority issue (section IV) the row answers: one button per issue, the linked one
+    marked ✅, and "None"."""
+    t = turn.t
+    issues = _issues(turn, row)
+    parts = [bold(t._("Which priority issue (section IV) does this row answer?"))]
+    if not issues:
+        none_yet = t._("The plan has no priority issues yet: /priorities adds them.")
+        parts.append(italic("\n" + none_yet))
+    buttons = [
+        [
+            Button(
+                ("✅ " if issue.id == row.issue_id else "") + issue_name(t, issue),
+                _cb(turn, "q", str(issue.id)),
+            )
+        ]
+        for issue in issues
+    ]
+    none = ("✅ " if row.issue_id is None else "") + t._("None of them")
+    buttons.append([Button(none, _cb(turn, "q", "0"))])
+    buttons.append([Button("◀ " + t._("Back"), _cb(turn, "back"))])
+    return View(parts, buttons)
+
+
+def _preselect_issue(turn: Turn, row: PlanRow) -> None:
+    """An unlinked row is linked to the one issue of its criterion (or, with no criterion, of
+    its standard when that issue names none): shown marked, changed with one press."""
+    if row.issue_id is not None:
+        return
+    issues = _issues(turn, row)
+    if row.criterion_code:
+        found = [i for i in issues if i.criterion_code == row.criterion_code]
+    else:
+        found = [i for i in issues if i.standard == row.standard and not i.criterion_code]
+    if len(found) == 1:
+        priorities.link_row(turn.session, row, found[0])
 
 
 def _standard_label(turn: Turn, number: int, title: str | None) -> str:
@@ -185,8 +280,8 @@ def review_view(turn: Turn, row: PlanRow) -> View:
     """The summary card of a draft: each field, what was understood, edit and save buttons."""
     t = turn.t
     parts = [bold(t._("Summary of the new row")), plain("\n\n")]
-    parts += row_card(t, row, _regulation(turn), _school_year(turn, row))
-    buttons = edit_buttons(turn, lambda field: _cb(turn, "e", SHORT[field]))
+    parts += _card(turn, row)
+    buttons = edit_buttons(turn, row, lambda field: _cb(turn, "e", SHORT[field]))
     if awaits_confirmation(row.timeline_flags):
         buttons.append([Button("✅ " + t._("Confirm the timeline"), _cb(turn, "tk"))])
     buttons.append([Button("👥 " + t._("Owners"), f"o:r:{row.id}")])
@@ -195,12 +290,16 @@ def review_view(turn: Turn, row: PlanRow) -> View:
 
 
 @registry.edit_buttons.provide
-def edit_buttons(turn: Turn, data_for: Callable[[str], str]) -> list[list[Button]]:
-    """Two edit buttons per line, one per field (criterion first)."""
+def edit_buttons(turn: Turn, row: PlanRow, data_for: Callable[[str], str]) -> list[list[Button]]:
+    """Two edit buttons per line, one per field of the row's template (criterion first); a
+    TT57 row also gets "Link to a priority issue"."""
     t = turn.t
-    labels = [(CRITERION, t._("Criterion"))] + [(f.name, t._(f.label)) for f in FIELDS]
+    labels = [(CRITERION, t._("Criterion"))] + [(f.name, t._(f.label)) for f in _fields(row)]
     buttons = [Button("✏️ " + label, data_for(name)) for name, label in labels]
-    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    if _tt57(row):
+        rows.append([Button("🔗 " + t._("Link to a priority issue"), data_for(ISSUE))])
+    return rows
 
 
 # ---------------------------------------------------------------- entry points
@@ -226,7 +325,12 @@ def on_add(turn: Turn) -> list[View]:
 
 def start_edit(turn: Turn, row: PlanRow, field: str, ret: str) -> list[View]:
     """Ask again for one field of a row (from a card's edit button)."""
-    step = STEP_STANDARD if field == CRITERION else field
+    step = {CRITERION: STEP_STANDARD, ISSUE: STEP_ISSUE}.get(field, field)
+    if step not in (STEP_STANDARD, *by_name(_template(row))) and not (
+        step == STEP_ISSUE and _tt57(row)
+    ):
+        log.info("field %r is not a question of plan template %s", field, _template(row))
+        return [_notice(turn.t._("This button is no longer valid."))]
     enter(turn.state, FLOW, step, row_id=row.id, mode="edit", ret=ret, std=None)
     return prompt(turn)
 
@@ -235,9 +339,13 @@ def start_edit(turn: Turn, row: PlanRow, field: str, ret: str) -> list[View]:
 
 
 def _after(turn: Turn, row: PlanRow, done: str) -> list[View]:
-    """Where to go once `done` (a field or the criterion) is answered."""
+    """Where to go once `done` (a field, the criterion or the issue) is answered."""
     if done == "timeline_text" and awaits_confirmation(row.timeline_flags):
         enter(turn.state, FLOW, STEP_CONFIRM_TIMELINE)  # ret is kept for after the answer
+        return prompt(turn)
+    if done == CRITERION and _issues(turn, row):  # TT57: which issue it answers, next
+        _preselect_issue(turn, row)
+        enter(turn.state, FLOW, STEP_ISSUE)
         return prompt(turn)
     ret = (turn.state.data or {}).get("ret")
     if ret == RET_CARD:
@@ -245,7 +353,7 @@ def _after(turn: Turn, row: PlanRow, done: str) -> list[View]:
     if ret == RET_REVIEW:
         enter(turn.state, FLOW, STEP_REVIEW, ret=None)
         return prompt(turn)
-    following = next_field(done)
+    following = next_field(CRITERION if done == ISSUE else done, _template(row))
     enter(turn.state, FLOW, following or STEP_REVIEW)
     return prompt(turn)
 
@@ -264,6 +372,12 @@ def go_back(turn: Turn) -> list[View]:
     ret = (turn.state.data or {}).get("ret")
     if step == STEP_CRITERION:
         enter(turn.state, FLOW, STEP_STANDARD)
+    elif step == STEP_ISSUE and ret == RET_CARD:
+        return _back_to_card(turn, row)
+    elif step == STEP_ISSUE and ret == RET_REVIEW:
+        enter(turn.state, FLOW, STEP_REVIEW, ret=None)
+    elif step == STEP_ISSUE:
+        enter(turn.state, FLOW, STEP_CRITERION, std=row.standard or 1)
     elif step == STEP_M4_TEXT:
         enter(turn.state, FLOW, STEP_M4_NUMBER)
     elif step == STEP_CONFIRM_TIMELINE:
@@ -275,9 +389,12 @@ def go_back(turn: Turn) -> list[View]:
     elif step in (STEP_STANDARD, STEP_M4_NUMBER, STEP_RESUME):
         enter(turn.state, FLOW, STEP_STANDARD)
     elif step == STEP_REVIEW:
-        enter(turn.state, FLOW, FIELDS[-1].name)
-    elif step in BY_NAME:
-        previous = previous_field(step)
+        enter(turn.state, FLOW, _fields(row)[-1].name)
+    elif step in by_name(_template(row)):
+        previous = previous_field(step, _template(row))
+        if previous == CRITERION and _issues(turn, row):
+            enter(turn.state, FLOW, STEP_ISSUE)
+            return prompt(turn)
         if previous == CRITERION:
             previous = STEP_M4_TEXT if is_level4_code(row.criterion_code or "") else STEP_CRITERION
             if previous == STEP_CRITERION:
@@ -294,10 +411,11 @@ def skip(turn: Turn) -> list[View]:
     step = turn.state.step
     if row is None:
         return prompt(turn)
-    if step in BY_NAME and not BY_NAME[step].required:
+    fields = by_name(_template(row))
+    if step in fields and not fields[step].required:
         plans.set_field(turn.session, row, step, None, _school_year(turn, row), turn.member)
         return _after(turn, row, step)
-    if step in BY_NAME:
+    if step in fields:
         return [_notice(t._("This answer is required.")), *prompt(turn)]
     return [_notice(t._("Please choose with the buttons.")), *prompt(turn)]
 
@@ -331,7 +449,7 @@ def on_text(turn: Turn) -> list[View]:
             plans.set_criterion(turn.session, row, regulation, code, turn.member)
             return _after(turn, row, CRITERION)
         return [_notice(t._("Please choose with the buttons.")), *prompt(turn)]
-    if step in (STEP_RESUME, STEP_REVIEW):
+    if step in (STEP_RESUME, STEP_REVIEW, STEP_ISSUE):
         return [_notice(t._("Please choose with the buttons.")), *prompt(turn)]
     if step == STEP_CONFIRM_TIMELINE:  # a text here is the timeline written again
         enter(turn.state, FLOW, "timeline_text")
@@ -347,7 +465,7 @@ def on_text(turn: Turn) -> list[View]:
         number = int((turn.state.data or {}).get("m4") or 1)
         plans.set_level4(turn.session, row, number, text, turn.member)
         return _after(turn, row, CRITERION)
-    if step in BY_NAME:
+    if step in by_name(_template(row)):
         if not text.strip():
             return [_notice(t._("This answer is empty.")), *prompt(turn)]
         plans.set_field(turn.session, row, step, text, _school_year(turn, row), turn.member)
@@ -389,7 +507,7 @@ def on_callback(turn: Turn) -> list[View]:
     if action == "skip":
         return skip(turn)
     if action == "resume" and step == STEP_RESUME:
-        missing = plans.missing_required(row, tuple(f.name for f in FIELDS if f.required))
+        missing = _missing(row)
         target = (
             STEP_REVIEW
             if not missing
@@ -417,11 +535,24 @@ def on_callback(turn: Turn) -> list[View]:
         label = f"{picked.code} {picked.title}" if picked.title else picked.code
         done = View([bold("✅ " + t._("Picked: {criterion}").format(criterion=label))], edit=True)
         return [done, *_after(turn, row, CRITERION)]
-    if action == "e" and step == STEP_REVIEW and args and args[0] in FROM_SHORT:
-        field = FROM_SHORT[args[0]]
-        step_to = STEP_STANDARD if field == CRITERION else field
-        enter(turn.state, FLOW, step_to, ret=RET_REVIEW)
-        return prompt(turn)
+    if action == "n" and step == STEP_CRITERION and _tt57(row):
+        number = parse_number(str((turn.state.data or {}).get("std")))
+        if number is not None and regulation.standard(number):
+            plans.set_standard(turn.session, row, number, turn.member)
+            label = t._("Standard {n}").format(n=number) + " · " + t._("No specific criterion")
+            picked_text = "✅ " + t._("Picked: {criterion}").format(criterion=label)
+            return [View([bold(picked_text)], edit=True), *_after(turn, row, CRITERION)]
+    if action == "q" and step == STEP_ISSUE and args:
+        return _link_issue(turn, row, args[0])
+    field = FROM_SHORT.get(args[0]) if action == "e" and args else None
+    if field is not None and step == STEP_REVIEW:
+        if field == ISSUE and _tt57(row):
+            enter(turn.state, FLOW, STEP_ISSUE, ret=RET_REVIEW)
+            return prompt(turn)
+        if field == CRITERION or field in by_name(_template(row)):
+            step_to = STEP_STANDARD if field == CRITERION else field
+            enter(turn.state, FLOW, step_to, ret=RET_REVIEW)
+            return prompt(turn)
     if action == "tk" and step in (STEP_CONFIRM_TIMELINE, STEP_REVIEW):
         plans.confirm_timeline(turn.session, row, turn.member)
         if step == STEP_REVIEW:
@@ -436,9 +567,23 @@ def on_callback(turn: Turn) -> list[View]:
     return [_notice(t._("This button is no longer valid.")), *prompt(turn)]
 
 
+def _link_issue(turn: Turn, row: PlanRow, arg: str) -> list[View]:
+    """The issue button pressed: link the row to it ("0": to none), then go on."""
+    t = turn.t
+    number = parse_number(arg)
+    issue = priorities.get_issue(turn.session, turn.school.id, number) if number else None
+    if number is None or (number and (issue is None or issue.plan_id != row.plan_id)):
+        log.info("issue %r is not one of plan %s", arg, row.plan_id)
+        return [_notice(t._("This button is no longer valid.")), *prompt(turn)]
+    priorities.link_row(turn.session, row, issue)
+    label = issue_name(t, issue, 80) if issue else t._("None of them")
+    done = View([bold("✅ " + t._("Priority issue: {issue}").format(issue=label))], edit=True)
+    return [done, *_after(turn, row, ISSUE)]
+
+
 def _save(turn: Turn, row: PlanRow) -> list[View]:
     t = turn.t
-    missing = plans.missing_required(row, tuple(f.name for f in FIELDS if f.required))
+    missing = _missing(row)
     if missing:
         first = missing[0]
         enter(turn.state, FLOW, STEP_STANDARD if first == CRITERION else first, ret=RET_REVIEW)

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from bot.core.i18n import Translator
+from bot.documents.imported import ImportedIssue, ImportedReview, ImportResult
 from bot.documents.plan_import import (
     ImportedRow,
     NotAPlan,
@@ -18,7 +19,8 @@ from bot.domain.parsing import parse_timeline
 from bot.domain.permissions import can_manage_team
 from bot.domain.rowname import name, short_title
 from bot.domain.schoolyear import is_school_year
-from bot.services import plans
+from bot.domain.templates import TT57
+from bot.services import plans, tt57_import
 from bot.services.chatstate import enter, leave
 from bot.ui.render import FILE_PROBLEMS
 from bot.ui.views import Button, View, bold, italic, plain
@@ -72,7 +74,9 @@ def on_file(turn: Turn) -> list[View]:
     if refusal is not None or incoming.file_bytes is None:
         return [View([bold(refusal or "")]), *prompt(turn)]
     try:
-        result = read_plan(incoming.file_bytes, incoming.file_name or "")
+        result = read_plan(
+            incoming.file_bytes, incoming.file_name or "", plans.regulation_of(turn.school)
+        )
     except NotAPlan as exc:
         log.info("not a plan (%r): %s", incoming.file_name, exc)
         return [
@@ -93,15 +97,61 @@ def on_file(turn: Turn) -> list[View]:
         if result.school_year and is_school_year(result.school_year)
         else turn.school_year()
     )
+    years = [y for y in dict.fromkeys([year, turn.school_year()]) if _fits(turn, result, y)]
+    if not years:
+        log.info("refused %r for /import: template %s", incoming.file_name, result.template)
+        return [View([bold(_mismatch(turn.t, result.template, year))]), *prompt(turn)]
     enter(
         turn.state,
         FLOW,
         STEP_PREVIEW,
         rows=[asdict(r) for r in result.rows],
-        year=year,
+        year=years[0],
+        years=years,
         file=incoming.file_name,
+        # Biểu 2: sections IV and VI and the prose come with the rows
+        template=result.template,
+        issues=[asdict(i) for i in result.issues],
+        reviews=[asdict(r) for r in result.reviews],
+        sections=result.sections,
     )
     return [_preview(turn)]
+
+
+def _fits(turn: Turn, result: ImportResult, year: str) -> bool:
+    """Whether the file's template is the one of the plan of `year` (made or to be made)."""
+    plan_template = plans.template_of_year(turn.session, turn.school, year)
+    try:
+        tt57_import.check_template(result.template, plan_template)
+    except tt57_import.TemplateMismatch:
+        return False
+    return True
+
+
+def _mismatch(t: Translator, file_template: str, year: str) -> str:
+    if file_template == TT57:
+        return t._(
+            "This file is a plan written as Biểu 2 of Thông tư 57/2026 (ten columns), but the "
+            "plan of {year} follows the 2018 layout (nine columns); the two cannot be mixed. "
+            "Nothing was imported: send the plan in the nine-column layout."
+        ).format(year=year)
+    return t._(
+        "This file is a plan in the 2018 layout (nine columns), but the plan of {year} is "
+        "written as Biểu 2 of Thông tư 57/2026 (ten columns); the two cannot be mixed. "
+        "Nothing was imported: send the plan as Biểu 2."
+    ).format(year=year)
+
+
+def _result(turn: Turn) -> ImportResult:
+    """What was read from the file, as kept in the conversation's state."""
+    data = turn.state.data or {}
+    return ImportResult(
+        rows=_rows(turn),
+        template=str(data.get("template") or "2018"),
+        issues=[ImportedIssue(**raw) for raw in data.get("issues") or []],
+        reviews=[ImportedReview(**raw) for raw in data.get("reviews") or []],
+        sections=dict(data.get("sections") or {}),
+    )
 
 
 def _rows(turn: Turn) -> list[ImportedRow]:
@@ -122,6 +172,22 @@ def _preview(turn: Turn) -> View:
         by_group[key] = by_group.get(key, 0) + 1
     parts = [bold(t.ngettext("{n} row found", "{n} rows found", len(rows)).format(n=len(rows)))]
     parts.append(plain("\n" + "; ".join(f"{k}: {v}" for k, v in by_group.items())))
+    data = turn.state.data or {}
+    if data.get("template") == TT57:
+        issues, reviews = len(data.get("issues") or []), len(data.get("reviews") or [])
+        parts.append(plain("\n" + t._("Biểu 2 of Thông tư 57/2026 (ten columns).")))
+        parts.append(
+            plain(
+                "\n"
+                + t.ngettext(
+                    "{n} priority issue (section IV)", "{n} priority issues (section IV)", issues
+                ).format(n=issues)
+                + "; "
+                + t.ngettext(
+                    "{n} monitoring row (section VI)", "{n} monitoring rows (section VI)", reviews
+                ).format(n=reviews)
+            )
+        )
     unread = sum(1 for r in rows if not r.criterion_code)
     no_date = sum(1 for r in rows if not parse_timeline(r.timeline_text or "", year).understood)
     if unread:
@@ -157,11 +223,14 @@ def _preview(turn: Turn) -> View:
             more = t._("… and {n} more").format(n=t.number(len(early) - 10))
             parts.append(plain(f"\n{more}"))
     for row in rows[:3]:
-        parts.append(plain(f"\n\n{name(row.criterion_code, row.criterion_text, 90)}"))
+        parts.append(
+            plain(f"\n\n{name(row.criterion_code, row.content or row.criterion_text, 90)}")
+        )
         parts.append(italic(f"\n{short_title(row.expected_result, 120)}"))
         parts.append(italic("\n" + t._("Timeline") + ": " + _timeline(t, row, year)))
     v = turn.state.version
-    years = list(dict.fromkeys([year, turn.school_year()]))  # the file's year, then this one
+    # the file's year, then this one (those whose plan is in the file's template)
+    years = list(data.get("years") or dict.fromkeys([year, turn.school_year()]))
     buttons = [
         [Button(t._("Import into the plan of {year}").format(year=y), f"i:ok:{v}:{y}")]
         for y in years
@@ -198,6 +267,10 @@ def on_callback(turn: Turn) -> list[View]:
     data: dict[str, Any] = turn.state.data or {}
     if len(parts) == 3 and is_school_year(parts[2]):
         data = {**data, "year": parts[2]}
+    result = _result(turn)
+    if not _fits(turn, result, str(data.get("year"))):  # the plan was made in between
+        leave(turn.state)
+        return [View([bold(_mismatch(t, result.template, str(data.get("year"))))], edit=True)]
     plan = plans.ensure_plan(turn.session, turn.school, str(data.get("year")))
     existing = plans.count_rows(turn.session, plan.id)
     if existing and turn.state.step == STEP_PREVIEW:
@@ -212,11 +285,24 @@ def on_callback(turn: Turn) -> list[View]:
                 [[Button(t._("Add after them"), f"i:ok:{v}"), Button(t._("Cancel"), f"i:no:{v}")]],
             )
         ]
-    created = plans.import_rows(turn.session, plan, _rows(turn), turn.member)
-    leave(turn.state)
-    done = t._("{n} rows were added to the plan of {year}. /plan shows them.").format(
-        n=len(created), year=plan.school_year
+    imported = tt57_import.import_plan(
+        turn.session, plan, result, turn.member, plans.regulation_of(turn.school)
     )
+    leave(turn.state)
+    if result.template == TT57:
+        done = t._(
+            "{n} rows, {issues} priority issues and {reviews} monitoring rows were added to "
+            "the plan of {year}. /plan shows them."
+        ).format(
+            n=len(imported.rows),
+            issues=imported.issues,
+            reviews=imported.reviews,
+            year=plan.school_year,
+        )
+    else:
+        done = t._("{n} rows were added to the plan of {year}. /plan shows them.").format(
+            n=len(imported.rows), year=plan.school_year
+        )
     return [View([bold("✅ " + done)], edit=True)]
 
 

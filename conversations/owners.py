@@ -204,7 +204,12 @@ def on_mine(turn: Turn) -> list[View]:
         status = (
             t._(progress.STATUS_LABELS[ProgressStatus(latest)]) if latest else t._("no report yet")
         )
-        parts.append(plain(f"\n\n{row.criterion_code} — {title[:80]}"))
+        if row.content:  # a TT57 row: named by its content, its standard when no criterion
+            code = row.criterion_code or (f"TC{row.standard}" if row.standard else "—")
+            title = row.content
+        else:
+            code = str(row.criterion_code)
+        parts.append(plain(f"\n\n{code} — {title[:80]}"))
         parts.append(
             italic(
                 "\n"

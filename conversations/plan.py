@@ -10,11 +10,13 @@ from bot.documents.report import write_evidence_zip, write_report_docx
 from bot.domain.catalog import Regulation
 from bot.domain.constants import BLOCK_LEVEL_4, ROWS_PER_PAGE
 from bot.domain.permissions import can_export, can_manage_team
+from bot.domain.rowname import short_title
 from bot.domain.schoolyear import is_school_year
-from bot.services import plans
+from bot.domain.templates import TT57, template_of
+from bot.services import plan_json, plans, priorities, year_report
 from bot.services.files import FileStore
 from bot.services.progress import row_progress, status_labels
-from bot.ui.render import short_row
+from bot.ui.render import short_row, standard_label
 from bot.ui.views import Button, Later, Part, View, bold, italic, plain
 from conversations.base import Turn, parse_number
 from db.models import Plan, PlanRow
@@ -46,18 +48,57 @@ def overview(t: Translator, rows: list[PlanRow], regulation: Regulation) -> list
     return parts
 
 
+def tt57_overview(turn: Turn, plan: Plan, rows: list[PlanRow]) -> list[Part]:
+    """A Biểu 2 plan's rows by standard: each row by its content (2), with its timeline (6),
+    who is responsible (7) and column (10) "Mức độ thực hiện"; the issue (IV) it answers."""
+    t = turn.t
+    regulation = plans.regulation_of(turn.school)
+    column_10 = plan_json.implementations(turn.session, plan, rows)
+    issues = {i.id: i for i in priorities.issues_of(turn.session, plan.id)}
+    parts: list[Part] = []
+    standard: int | None = -1
+    for row in rows:
+        if row.standard != standard:
+            standard = row.standard
+            parts.append(bold("\n\n" + standard_label(t, standard, regulation)))
+        parts.append(plain(f"\n{row.position}. {short_row(t, row, 80)}"))
+        facts = []
+        if row.due_date:
+            facts.append(t._("due {date}").format(date=t.date(row.due_date)))
+        if row.lead_text:
+            facts.append(t._("Responsible") + ": " + short_title(row.lead_text, 40))
+        issue = issues.get(row.issue_id) if row.issue_id else None
+        if issue is not None:
+            facts.append(t._("issue {n}").format(n=issue.position))
+        implementation = column_10.get(row.id)
+        if implementation:
+            facts.append(t._("Implementation level") + ": " + implementation)
+        if facts:
+            parts.append(italic("\n   " + " · ".join(facts)))
+    return parts
+
+
 def plan_view(turn: Turn, plan: Plan, page: int = 0) -> View:
     t = turn.t
     regulation = plans.regulation_of(turn.school)
     rows = plans.in_table_order(plans.active_rows(turn.session, plan.id))
     head = t._("Quality-improvement plan, school year {year}").format(year=plan.school_year)
     parts: list[Part] = [bold(head), plain("\n" + turn.school.name)]
+    tt57 = plan.template == TT57
+    if tt57:
+        raw = template_of(plan.template).raw
+        count_issues = len(priorities.issues_of(turn.session, plan.id))
+        parts.append(italic(f"\n{raw.get('form', '')} · {raw.get('circular', '')}"))
+        issues_line = t.ngettext(
+            "{n} priority issue (section IV)", "{n} priority issues (section IV)", count_issues
+        ).format(n=count_issues)
+        parts.append(italic(f"\n{issues_line} · /priorities"))
     if not rows:
         parts.append(italic("\n\n" + t._("No rows yet. /add writes the first one.")))
     else:
         count = t.ngettext("{n} row", "{n} rows", len(rows)).format(n=len(rows))
         parts.append(italic(f"\n{count}"))
-        parts += overview(t, rows, regulation)
+        parts += tt57_overview(turn, plan, rows) if tt57 else overview(t, rows, regulation)
         parts.append(italic("\n\n" + t._("Tap a row to open it.")))
     start = page * ROWS_PER_PAGE
     shown = rows[start : start + ROWS_PER_PAGE]
@@ -98,7 +139,7 @@ def on_export(turn: Turn) -> list[View]:
             )
         ]
     plan = plans.ensure_plan(turn.session, turn.school, turn.school_year())
-    document = plans.plan_document(turn.session, turn.school, plan, turn.now.date())
+    document = plan_json.document(turn.session, turn.school, plan, turn.now.date())
     caption = t._("Plan of school year {year}: {n} rows.").format(
         year=plan.school_year, n=len(document.rows)
     )
@@ -120,6 +161,7 @@ def on_report_year(turn: Turn) -> list[View]:
     plan = plans.ensure_plan(turn.session, turn.school, turn.school_year())
     document = plans.plan_document(turn.session, turn.school, plan, turn.now.date())
     progress = row_progress(turn.session, plan.id, document.rows)
+    tt57 = year_report.facts(turn.session, plan, progress)  # None for a 2018 plan
     done = sum(1 for p in progress if p.status == "done")
     caption = t._("End-of-year report, school year {year}: {done} of {n} rows done.").format(
         year=plan.school_year, done=done, n=len(progress)
@@ -129,7 +171,7 @@ def on_report_year(turn: Turn) -> list[View]:
     views = [
         View(
             [plain(caption)],
-            document=(f"{name}.docx", Later(write_report_docx, (document, progress, read))),
+            document=(f"{name}.docx", Later(write_report_docx, (document, progress, read, tt57))),
         )
     ]
     if any(r.evidence for p in progress for r in p.reports):
@@ -138,7 +180,7 @@ def on_report_year(turn: Turn) -> list[View]:
                 [plain(t._("Evidence files, one folder per criterion."))],
                 document=(
                     f"minh-chung-{plan.school_year}.zip",
-                    Later(write_evidence_zip, (progress, read)),
+                    Later(write_evidence_zip, (progress, read, tt57)),
                 ),
             )
         )

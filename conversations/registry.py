@@ -92,7 +92,7 @@ ask_leave: Slot[[Turn, Member], list[View]] = Slot("ask_leave")  # settings: a m
 ask_principal_name: Slot[[Turn], list[Part]] = Slot("ask_principal_name")
 card_view: Slot[[Turn, PlanRow], View] = Slot("card_view")  # rows: the row's card
 # add_row: the buttons that edit each field of a row, and editing one from the card
-edit_buttons: Slot[[Turn, Callable[[str], str]], list[list[Button]]] = Slot("edit_buttons")
+edit_buttons: Slot[[Turn, PlanRow, Callable[[str], str]], list[list[Button]]] = Slot("edit_buttons")
 edit_from_card: Slot[[Turn, PlanRow, str], list[View]] = Slot("edit_from_card")
 back_to_review: Slot[[Turn, PlanRow], list[View]] = Slot("back_to_review")  # add_row
 report_on_row: Slot[[Turn, int, str], list[View]] = Slot("report_on_row")  # report

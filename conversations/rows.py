@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from bot.core.i18n import N_
 from bot.domain.parsing import awaits_confirmation
 from bot.domain.permissions import can_edit_row, can_manage_team
-from bot.domain.rowform import FIELDS, FROM_SHORT, SHORT
-from bot.services import plans, progress
+from bot.domain.rowform import BY_NAME, FIELDS, FIELDS_TT57, FROM_SHORT, SHORT
+from bot.domain.templates import TT57, template_of
+from bot.services import plan_json, plans, priorities, progress
 from bot.services.chatstate import enter, leave
 from bot.ui.render import echo, row_card, short_row
 from bot.ui.views import Button, Part, View, bold, italic, plain
@@ -21,6 +23,7 @@ log = logging.getLogger(__name__)
 PREFIX = "r:"
 FIELD_LABELS = {
     **{spec.name: spec.label for spec in FIELDS},
+    **{spec.name: spec.label for spec in FIELDS_TT57 if spec.name not in BY_NAME},
     "criterion": N_("Criterion"),
     "owners": N_("Owners"),
     "timeline_confirmed": N_("Timeline confirmed"),
@@ -33,19 +36,38 @@ def card_view(turn: Turn, row: PlanRow) -> View:
     """The row card with the buttons this member may use."""
     t = turn.t
     parts = [bold(t._("Row {position}").format(position=row.position)), bold(" · ")]
-    parts += row_card(t, row, plans.regulation_of(turn.school), row.plan.school_year)
+    parts += row_card(
+        t,
+        row,
+        plans.regulation_of(turn.school),
+        row.plan.school_year,
+        **_tt57_columns(turn, row),
+    )
     parts += progress_parts(turn, row)
     buttons: list[list[Button]] = []
     if can_edit_row(turn.member, row):
         if awaits_confirmation(row.timeline_flags):
             buttons.append([Button("✅ " + t._("Confirm the timeline"), f"r:k:{row.id}")])
-        buttons += registry.edit_buttons(turn, lambda field: f"r:e:{row.id}:{SHORT[field]}")
+        buttons += registry.edit_buttons(turn, row, lambda field: f"r:e:{row.id}:{SHORT[field]}")
         buttons.append([Button("👥 " + t._("Owners"), f"o:s:{row.id}")])
         buttons.append([Button("🗑 " + t._("Delete row"), f"r:d:{row.id}")])
     if can_manage_team(turn.member):
         buttons.append([Button("🕓 " + t._("History"), f"r:h:{row.id}")])
     buttons.append([Button("◀ " + t._("Plan"), f"p:y:{row.plan.school_year}")])
     return View(parts, buttons)
+
+
+def _tt57_columns(turn: Turn, row: PlanRow) -> dict[str, Any]:
+    """What a TT57 card shows beside the row's words: the issue it answers and column (10)
+    "Mức độ thực hiện" (the owners' latest status, else as written). Nothing for 2018."""
+    if row.plan.template != TT57:
+        return {}
+    issue = (
+        priorities.get_issue(turn.session, turn.school.id, row.issue_id) if row.issue_id else None
+    )
+    latest = progress.latest_status(progress.reports_of(turn.session, row.id))
+    column_10 = plan_json.implementation(row, latest, template_of(row.plan.template))
+    return {"issue": issue, "implementation": column_10}
 
 
 def history_view(turn: Turn, row: PlanRow) -> View:

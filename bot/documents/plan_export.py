@@ -17,9 +17,9 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.documents import bieu2
 from bot.documents.docx_style import (
     FONT,
     add_paragraph,
@@ -32,9 +32,11 @@ from bot.documents.docx_style import (
     signature_block,
 )
 from bot.documents.text import document_text
+from bot.documents.xlsx_style import fit_rows, print_landscape
 from bot.domain.catalog import Regulation, is_level4_code
 from bot.domain.constants import BLOCK_LEVEL_4
 from bot.domain.document_settings import date_line, symbol_line
+from bot.domain.templates import TT57
 from bot.services.plans import PlanDocument
 from db.models import PlanRow
 
@@ -108,6 +110,9 @@ def grouped_rows(
 
 
 def write_docx(plan: PlanDocument) -> bytes:
+    """The plan in its template's layout: Biểu 2 for a TT57-2026 plan, else the nine columns."""
+    if plan.template == TT57:
+        return bieu2.write_docx(plan)
     document = new_document()
     center = WD_ALIGN_PARAGRAPH.CENTER
     heading = plan.heading
@@ -197,27 +202,9 @@ def write_docx(plan: PlanDocument) -> bytes:
 # ---------------------------------------------------------------- XLSX
 
 
-XLSX_LINE_POINTS = 15  # one line of 11 pt text
-
-
-def _fit_rows(sheet: Worksheet, start: int) -> None:
-    """Give each row the height its wrapped text needs. A spreadsheet stores no heights of its
-    own for wrapped text, and LibreOffice (printing, converting) then shows one line of each
-    cell, the rest hidden under the next row; Excel fits rows only when a cell is edited."""
-    for row in sheet.iter_rows(min_row=start):
-        lines = 1
-        for cell in row:
-            if not isinstance(cell.value, str) or cell.column_letter not in sheet.column_dimensions:
-                continue
-            merged = any(cell.coordinate in r for r in sheet.merged_cells.ranges)
-            width = sheet.column_dimensions[cell.column_letter].width or 10
-            per_line = max(int(width * (4 if merged else 1)), 1)
-            lines = max(lines, sum(-(-max(len(p), 1) // per_line) for p in cell.value.split("\n")))
-        if row[0].row is not None:
-            sheet.row_dimensions[row[0].row].height = lines * XLSX_LINE_POINTS
-
-
 def write_xlsx(plan: PlanDocument, owners: dict[int, str], status: dict[int, str]) -> bytes:
+    if plan.template == TT57:
+        return bieu2.write_xlsx(plan, owners, status)
     workbook = Workbook()
     sheet = workbook.active
     assert isinstance(sheet, Worksheet)  # a new workbook's one sheet (the type allows None)
@@ -280,14 +267,8 @@ def write_xlsx(plan: PlanDocument, owners: dict[int, str], status: dict[int, str
     for row_cells in sheet.iter_rows(min_row=3, min_col=12, max_col=12):
         for cell in row_cells:
             cell.number_format = "#,##0"
-    _fit_rows(sheet, start=2)
-    # Printed as the DOCX is: landscape A4, all columns on the page's width, the header row on
-    # every page.
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.print_title_rows = "2:2"
+    fit_rows(sheet, start=2)
+    print_landscape(sheet, "2:2")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

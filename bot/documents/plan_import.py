@@ -11,48 +11,33 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
 from docx.table import _Row
 from openpyxl import load_workbook
 
+from bot.documents import bieu2_import
+from bot.documents.imported import ImportedRow, ImportResult, NotAPlan
+from bot.domain.catalog import Regulation
 from bot.domain.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
 from bot.domain.parsing import BEFORE_SCHOOL_YEAR, fold, parse_timeline
 from bot.domain.rowform import FIELDS
 
+__all__ = [
+    "ImportResult",
+    "ImportedRow",
+    "NotAPlan",
+    "before_school_year",
+    "file_problem",
+    "read_plan",
+]
+
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
 
 
-class NotAPlan(ValueError):
-    """The file is not a plan we can read (the message says why, in English, for logs/CLI)."""
-
-
 TEXT_FIELDS = tuple(spec.name for spec in FIELDS)
-
-
-@dataclass
-class ImportedRow:
-    block: str = BLOCK_LEVELS_123
-    standard: int | None = None
-    criterion_code: str | None = None
-    criterion_text: str = ""
-    expected_result: str | None = None
-    tasks: str | None = None
-    lead_text: str | None = None
-    timeline_text: str | None = None
-    budget_text: str | None = None
-    support: str | None = None
-    notes: str | None = None
-    target_text: str | None = None  # a "Mức tiêu chí cần đạt" column beside the expected result
-
-
-@dataclass
-class ImportResult:
-    rows: list[ImportedRow] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    school_year: str | None = None  # "năm học 2025-2026" in the document's title, if any
 
 
 # ---------------------------------------------------------------- header mapping
@@ -261,11 +246,13 @@ def _docx_cells(row: _Row) -> list[str]:
     return cells
 
 
-def _read_docx(data: bytes) -> ImportResult:
+def _read_docx(data: bytes, regulation: Regulation | None) -> ImportResult:
     try:
         document = Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise NotAPlan("not a Word document (.docx)") from exc
+    if bieu2_import.is_bieu2_docx(document):
+        return bieu2_import.read_docx(document, regulation)
     result = ImportResult()
     builder = _Builder(result)
     for table in document.tables:
@@ -285,11 +272,13 @@ def _read_docx(data: bytes) -> ImportResult:
 # ---------------------------------------------------------------- XLSX
 
 
-def _read_xlsx(data: bytes) -> ImportResult:
+def _read_xlsx(data: bytes, regulation: Regulation | None) -> ImportResult:
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise NotAPlan("not an Excel workbook (.xlsx)") from exc
+    if bieu2_import.is_bieu2_xlsx(workbook):
+        return bieu2_import.read_xlsx(workbook, regulation)
     result = ImportResult()
     builder = _Builder(result)
     for sheet in workbook.worksheets:
@@ -398,15 +387,17 @@ def file_problem(filename: str, mime: str | None = None) -> str | None:
     return "other"
 
 
-def read_plan(data: bytes, filename: str) -> ImportResult:
-    """Read a plan from the bytes of a .docx or .xlsx file."""
+def read_plan(data: bytes, filename: str, regulation: Regulation | None = None) -> ImportResult:
+    """Read a plan from the bytes of a .docx or .xlsx file: the 2018 nine-column layout, or
+    Biểu 2 of Thông tư 57/2026 (`result.template`), recognised by its ten-column header.
+    `regulation` (the school's) is where a Biểu 2 row's criterion code is looked up."""
     if len(data) > MAX_FILE_BYTES:
         raise NotAPlan("the file is larger than 20 MB")
     suffix = Path(filename).suffix.lower()
     if suffix == ".docx":
-        result = _read_docx(data)
+        result = _read_docx(data, regulation)
     elif suffix == ".xlsx":
-        result = _read_xlsx(data)
+        result = _read_xlsx(data, regulation)
     else:
         raise NotAPlan("use a .docx or .xlsx file")
     if not result.rows:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +14,6 @@ from babel.numbers import format_decimal
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from bot.documents.docx_style import (
     add_paragraph,
@@ -28,17 +26,23 @@ from bot.documents.docx_style import (
     set_cell_text,
     signature_block,
 )
+from bot.documents.evidence import (
+    PICTURE_WIDTH_CM,
+    evidence_title,
+    is_image,
+    safe_name,
+    thumbnail,
+)
 from bot.documents.plan_export import criterion_cell, grouped_rows
+from bot.documents.report_tt57 import write_tt57_evidence_zip, write_tt57_report_docx
 from bot.domain.catalog import is_level4_code
 from bot.domain.constants import BLOCK_LEVEL_4
 from bot.domain.document_settings import date_line, symbol_line
 from bot.services.plans import PlanDocument
 from bot.services.progress import RowProgress, last_text_per_owner, status_vi
+from bot.services.year_report import Tt57Facts
 from db.models import Evidence, PlanRow, ProgressReport, ProgressStatus
 
-PICTURE_WIDTH_CM = 4.5
-# What the runtime names a Telegram photo (it has no name of its own): "anh-<file id>.jpg".
-_PHOTO_NAME = re.compile(r"^anh-[A-Za-z0-9_-]+\.jpg$")
 # Portrait A4, 16 cm of text width (docx_style.new_document(portrait=True)).
 SUMMARY_WIDTHS_CM = (2.9, 1.7, 1.9, 1.9, 1.9, 2.5, 3.2)
 EVIDENCE_WIDTHS_CM = (2.9, 6.1, 1.5, 2.4, 3.1)
@@ -63,16 +67,6 @@ def evidence_code(row: PlanRow, number: int) -> str:
     if row.standard and code:
         return f"[H{row.standard}-{code}-{number:02d}]"
     return f"[MC-{row.position or 0}-{number:02d}]"
-
-
-def evidence_title(evidence: Evidence) -> str:
-    """What the evidence is: the words sent with it, else the file's own name; a photo sent
-    without words has no name of its own (Telegram gives it none): "Ảnh"."""
-    if evidence.caption and evidence.caption.strip():
-        return evidence.caption.strip()
-    if _PHOTO_NAME.match(evidence.file_name):
-        return "Ảnh"
-    return evidence.file_name
 
 
 def evidence_entries(progress: list[RowProgress], tz: dt.tzinfo) -> dict[int, list[EvidenceEntry]]:
@@ -102,27 +96,6 @@ def evidence_entries(progress: list[RowProgress], tz: dt.tzinfo) -> dict[int, li
     return entries
 
 
-def _thumbnail(content: bytes) -> bytes | None:
-    """A photo made small for the page (JPEG, 600 px wide at most); None if it is not one
-    Pillow can read (a damaged file is listed, without its picture)."""
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            image.load()
-            picture = ImageOps.exif_transpose(image).convert("RGB")
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        return None
-    picture.thumbnail((600, 600))
-    out = io.BytesIO()
-    picture.save(out, "JPEG", quality=80)
-    return out.getvalue()
-
-
-def _is_image(evidence: Evidence) -> bool:
-    return (evidence.mime_type or "").startswith("image/") or bool(
-        re.search(r"\.(jpe?g|png|gif|bmp|webp|heic)$", evidence.file_name, re.IGNORECASE)
-    )
-
-
 def _evidence_table(
     document: DocumentObject, entries: list[EvidenceEntry], read: Callable[[str], bytes] | None
 ) -> None:
@@ -144,9 +117,9 @@ def _evidence_table(
         set_cell_text(cells[2], entry.criterion, align=center, size=11)
         set_cell_text(cells[3], entry.day.strftime("%d/%m/%Y"), align=center, size=11)
         set_cell_text(cells[4], entry.who, size=11)
-        if read is not None and _is_image(entry.evidence):
+        if read is not None and is_image(entry.evidence):
             try:
-                picture = _thumbnail(read(entry.evidence.path))
+                picture = thumbnail(read(entry.evidence.path))
             except (OSError, ValueError):  # the file is gone from the store
                 picture = None
             if picture is not None:
@@ -160,10 +133,14 @@ def write_report_docx(
     plan: PlanDocument,
     progress: list[RowProgress],
     read: Callable[[str], bytes] | None = None,
+    tt57: Tt57Facts | None = None,
 ) -> bytes:
     """The report in the form of an administrative document (national heading, "Số: …/BC-…",
     place and date, signature); evidence listed by what it is, with codes, photos as small
-    pictures (read from the file store with `read`)."""
+    pictures (read from the file store with `read`). A TT57 plan's (`tt57`, from
+    `year_report.facts`) is written in its own form (`report_tt57`)."""
+    if tt57 is not None:
+        return write_tt57_report_docx(plan, progress, tt57, read)
     document = new_document(portrait=True)
     center = WD_ALIGN_PARAGRAPH.CENTER
     tz = ZoneInfo(plan.timezone)
@@ -289,23 +266,24 @@ def write_report_docx(
     return buffer.getvalue()
 
 
-def _safe(name: str) -> str:
-    return re.sub(r"[\\/:*?\"<>|\x00-\x1f]+", "_", name).strip() or "file"
-
-
-def write_evidence_zip(progress: list[RowProgress], read: Callable[[str], bytes]) -> bytes:
-    """Evidence files in folders per criterion: "1.4/2026-05-20 Đặng Thị Lan - anh.jpg"."""
+def write_evidence_zip(
+    progress: list[RowProgress], read: Callable[[str], bytes], tt57: Tt57Facts | None = None
+) -> bytes:
+    """Evidence files in folders per criterion: "1.4/2026-05-20 Đặng Thị Lan - anh.jpg"; a TT57
+    plan's in folders named by evidence code ("MC.2.2/MC.2.2.01 - bien-ban.pdf")."""
+    if tt57 is not None:
+        return write_tt57_evidence_zip(progress, tt57, read)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         used: set[str] = set()
         for item in progress:
-            folder = _safe(f"{item.row.position:02d} {item.row.criterion_code or 'khac'}")
+            folder = safe_name(f"{item.row.position:02d} {item.row.criterion_code or 'khac'}")
             for report in item.reports:
                 who = report.member.display_name if report.member else "khac"
                 for evidence in report.evidence:
                     base = (
-                        f"{folder}/{evidence.created_at:%Y-%m-%d} {_safe(who)} - "
-                        f"{_safe(evidence.file_name)}"
+                        f"{folder}/{evidence.created_at:%Y-%m-%d} {safe_name(who)} - "
+                        f"{safe_name(evidence.file_name)}"
                     )
                     name, n = base, 1
                     while name in used:

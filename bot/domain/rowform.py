@@ -102,7 +102,7 @@ FIELDS_TT57: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "timeline_text",
-        N_("Timeline"),
+        N_("Time"),
         N_("When (Thời gian)?"),
         N_("For example: September 2026 – May 2027, or: before 15/5/2027."),
         True,
@@ -133,6 +133,7 @@ FIELDS_TT57: tuple[FieldSpec, ...] = (
 BY_NAME = {f.name: f for f in FIELDS}
 BY_NAME_TT57 = {f.name: f for f in FIELDS_TT57}
 CRITERION = "criterion"
+ISSUE = "issue"  # a TT57 row's link to the priority issue it answers (edited like a field)
 FIELD_NAMES = (CRITERION, *BY_NAME)
 # Every attribute a row's answers are stored in, in either template (column (10) as written
 # comes from an import and is stored too).
@@ -163,6 +164,7 @@ SHORT = {
     "content": "w",
     "indicators": "i",
     "expected_evidence": "v",
+    ISSUE: "q",
 }
 FROM_SHORT = {v: k for k, v in SHORT.items()}
 

@@ -31,5 +31,10 @@ def name(code: str | None, text: str | None, limit: int = 60) -> str:
 
 def row_name(row: PlanRow, limit: int = 60) -> str:
     """The name of a row in messages and buttons: code, then the start of the expected result
-    (or, when there is none yet, of the criterion as the school worded it)."""
+    (or, when there is none yet, of the criterion as the school worded it). A TT57 row (it has
+    an improvement content, Biểu 2 column (2)) is named by its content, and by its standard
+    ("TC4") when it names no criterion, or by its content alone when it names neither."""
+    if row.content:
+        code = row.criterion_code or (f"TC{row.standard}" if row.standard else None)
+        return name(code, row.content, limit) if code else short_title(row.content, limit)
     return name(row.criterion_code, row.expected_result or row.criterion_text, limit)

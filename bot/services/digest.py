@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session, selectinload
 from bot.domain import notification_rules, school_settings
 from bot.domain.notification_rules import Rules
 from bot.domain.parsing import awaits_confirmation
-from bot.domain.rowname import row_name
+from bot.domain.rowname import name, row_name
 from bot.domain.schoolyear import school_year_of
-from bot.services import plans
+from bot.domain.templates import TT57
+from bot.services import plan_json, plans
 from db.models import Member, PlanRow, ProgressReport, ProgressStatus, RowOwner, RowStatus, School
 
 NO_REPORT = "no_report"
@@ -59,9 +60,17 @@ class Digest:
     budget_unread: int
     not_joined: tuple[str, ...]
     on_leave: tuple[str, ...]
+    # A TT57-2026 plan's criterion 1.4 indicator: (tasks completed, tasks in the plan); None
+    # for a 2018 plan, whose digest does not show it.
+    indicator_14: tuple[int, int] | None = None
 
 
-def _label(row: PlanRow) -> str:
+def _label(row: PlanRow, tt57: bool = False) -> str:
+    """ "1.4 — Xây dựng kế hoạch…"; a TT57 row by its Nội dung cải tiến (2), its title there."""
+    if tt57:
+        return name(
+            row.criterion_code, row.content or row.expected_result or row.criterion_text, 70
+        )
     return row_name(row, 70)
 
 
@@ -123,7 +132,7 @@ def build(session: Session, school: School, at: dt.datetime) -> Digest | None:
         item = DigestRow(
             row.id,
             row.position,
-            _label(row),
+            _label(row, plan.template == TT57),
             row.due_date,
             tuple(o.member.display_name for o in owners),
             status,
@@ -167,4 +176,5 @@ def build(session: Session, school: School, at: dt.datetime) -> Digest | None:
             sorted(m.display_name for m in owners_of_rows if m.active and m.person_id is None)
         ),
         on_leave=tuple(sorted(m.display_name for m in members if on_leave(m))),
+        indicator_14=plan_json.indicator_14(session, plan) if plan.template == TT57 else None,
     )

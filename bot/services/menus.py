@@ -23,7 +23,7 @@ from db.models import Member, Person, School
 
 MENU = "menu"
 # Bump when the commands of a role change: every joined member's menu is set again.
-MENU_VERSION = 1
+MENU_VERSION = 2  # 2: /priorities, /review, /newyear for the principal and vice-principals
 SETTINGS_KEY = "menus"
 
 

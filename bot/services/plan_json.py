@@ -7,6 +7,8 @@ is present, null where empty; the school's words verbatim.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -30,12 +32,30 @@ def implementations(session: Session, plan: Plan, rows: list[PlanRow]) -> dict[i
     return {row.id: implementation(row, statuses.get(row.id), template) for row in rows}
 
 
+def document(session: Session, school: School, plan: Plan, today: dt.date) -> plans.PlanDocument:
+    """`plans.plan_document`, with column (10) of a Biểu 2 plan from the owners' latest
+    reports (what the DOCX and XLSX exports write)."""
+    found = plans.plan_document(session, school, plan, today)
+    if plan.template != TT57:
+        return found
+    return dataclasses.replace(found, implementations=implementations(session, plan, found.rows))
+
+
 def indicator_14(session: Session, plan: Plan) -> tuple[int, int]:
-    """Criterion 1.4's indicator: (tasks completed, tasks in the plan), from the statuses."""
+    """Criterion 1.4's indicator: (tasks completed, tasks in the plan). A task is completed
+    when its column (10) says so: the owners' latest status, or "Hoàn thành" as written in an
+    imported plan nobody has reported on yet (the same count as the documents' column)."""
     rows = plans.active_rows(session, plan.id)
-    statuses = latest_statuses(session, [row.id for row in rows])
-    done = sum(1 for row in rows if statuses.get(row.id) == "done")
+    done_word = template_of(plan.template).implementation("done")
+    column_10 = implementations(session, plan, rows)
+    done = sum(1 for row in rows if _same(column_10[row.id], done_word))
     return done, len(rows)
+
+
+def _same(text: str | None, word: str | None) -> bool:
+    return bool(text and word) and " ".join((text or "").split()).casefold() == (
+        (word or "").casefold()
+    )
 
 
 def _issue_json(issue: PriorityIssue) -> dict[str, Any]:

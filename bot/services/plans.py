@@ -29,11 +29,37 @@ from bot.domain.constants import BLOCK_LEVEL_4, BLOCK_LEVELS_123
 from bot.domain.document_settings import DocumentSettings
 from bot.domain.parsing import awaits_confirmation, confirmed, parse_budget, parse_timeline
 from bot.domain.rowform import TEXT_FIELDS
-from bot.domain.templates import template_for_regulation
+from bot.domain.templates import T2018, TT57, template_for_regulation
+from bot.services import priorities
 from db.models import Member, Plan, PlanRow, RowHistory, RowOwner, RowStatus, School
 
 CRITERION_UNMAPPED = "criterion_unmapped"  # carried over from 2018 without a TT57 criterion
 _LEVEL = re.compile(r"m[uứ]c\s*(?:độ\s*)?([1-4])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class IssueLine:
+    """A priority issue of section IV as the documents write it (plain data)."""
+
+    id: int
+    position: int
+    standard: int | None
+    standard_text: str | None
+    criterion_code: str | None
+    criterion_text: str | None
+    current_state: str | None
+    limitations: str | None
+    causes: str | None
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    """A monitoring row of section VI (plain data); a checkpoint not written yet is absent."""
+
+    content: str | None = None
+    result: str | None = None
+    adjustment: str | None = None
+    evaluator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +75,14 @@ class PlanDocument:
     date: dt.date
     heading: DocumentSettings = dataclasses.field(default_factory=DocumentSettings)
     timezone: str = "Asia/Ho_Chi_Minh"  # the school's: the dates of reports and evidence
+    # Biểu 2 (TT57-2026) plans: the template, the school's level, section IV and VI, the
+    # school's own text of the prose sections, column (10) of each row by row id.
+    template: str = T2018
+    level: str = ""
+    issues: list[IssueLine] = dataclasses.field(default_factory=list)
+    reviews: dict[str, ReviewLine] = dataclasses.field(default_factory=dict)
+    sections: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    implementations: dict[int, str | None] = dataclasses.field(default_factory=dict)
 
 
 def regulation_of(school: School) -> Regulation:
@@ -109,7 +143,11 @@ def active_rows(session: Session, plan_id: int) -> list[PlanRow]:
 def in_table_order(rows: list[PlanRow]) -> list[PlanRow]:
     """Rows as the official table lists them: Mức 1-3 by standard and criterion in numeric
     order (1.9 before 1.10), then Mức 4; rows of one criterion in their plan order."""
-    return sorted(rows, key=lambda r: (criterion_sort_key(r.criterion_code), r.position or 0))
+    if rows and rows[0].plan.template == TT57:
+        # Biểu 2 lists the rows in the school's order (an imported plan keeps its file's
+        # order; a row written in the chat was placed by its criterion when saved).
+        return sorted(rows, key=lambda r: r.position or 0)
+    return sorted(rows, key=lambda r: (_order_key(r), r.position or 0))
 
 
 def count_rows(session: Session, plan_id: int) -> int:
@@ -223,6 +261,18 @@ def set_criterion(
         _reposition(session, row)
 
 
+def set_standard(session: Session, row: PlanRow, number: int, member: Member | None) -> None:
+    """A TT57 row that names a standard and no specific criterion ("Không chọn tiêu chí")."""
+    old = row.criterion_code or (f"TC{row.standard}" if row.standard else None)
+    row.block, row.standard = BLOCK_LEVELS_123, number
+    row.criterion_code = row.criterion_text = None
+    if old != f"TC{number}":
+        _record(session, row, member, "updated", "criterion", old, f"TC{number}")
+    if row.status == RowStatus.ACTIVE:
+        _reposition(session, row)
+    session.flush()
+
+
 def set_level4(
     session: Session, row: PlanRow, number: int, wording: str, member: Member | None
 ) -> None:
@@ -276,15 +326,27 @@ def confirm_timeline(session: Session, row: PlanRow, member: Member | None) -> b
     return True
 
 
-def missing_required(row: PlanRow, required: tuple[str, ...]) -> list[str]:
+def missing_required(
+    row: PlanRow, required: tuple[str, ...], criterion_optional: bool = False
+) -> list[str]:
+    """The required answers still empty ("criterion" first when it is missing); with
+    `criterion_optional` (a TT57 row) a standard alone is enough."""
     missing = [f for f in required if not (getattr(row, f) or "").strip()]
-    if not row.criterion_code:
+    if not (row.criterion_code or (criterion_optional and row.standard)):
         missing.insert(0, "criterion")
     return missing
 
 
+def _sort_key(code: str | None, standard: int | None, tt57: bool) -> tuple[int, int, int]:
+    """A row with a criterion by its code; a TT57 row (it has an improvement content) with a
+    standard alone before that standard's criteria. 2018 rows sort as they always did."""
+    if code is None and standard and tt57:
+        return (0, standard, 0)
+    return criterion_sort_key(code)
+
+
 def _order_key(row: PlanRow) -> tuple[int, int, int]:
-    return criterion_sort_key(row.criterion_code)
+    return _sort_key(row.criterion_code, row.standard, row.content is not None)
 
 
 def _renumber(rows: list[PlanRow]) -> None:
@@ -298,7 +360,13 @@ def _reposition(session: Session, row: PlanRow) -> None:
     Reads only the others' codes and positions and updates only the positions that change
     (a plan of hundreds of rows is not loaded at every save)."""
     others = session.execute(
-        select(PlanRow.id, PlanRow.criterion_code, PlanRow.position)
+        select(
+            PlanRow.id,
+            PlanRow.criterion_code,
+            PlanRow.standard,
+            PlanRow.content.is_not(None).label("tt57"),
+            PlanRow.position,
+        )
         .where(
             PlanRow.plan_id == row.plan_id,
             PlanRow.status == RowStatus.ACTIVE,
@@ -309,7 +377,7 @@ def _reposition(session: Session, row: PlanRow) -> None:
     key = _order_key(row)
     at = 0
     for i, other in enumerate(others):
-        if criterion_sort_key(other.criterion_code) <= key:
+        if _sort_key(other.criterion_code, other.standard, bool(other.tt57)) <= key:
             at = i + 1
     row.position = at + 1
     moved = [
@@ -420,17 +488,50 @@ def plan_document(session: Session, school: School, plan: Plan, today: dt.date) 
     document settings (authority, symbol, place, the principal's full name as signed)."""
     regulation = load_catalog().regulation(plan.regulation, school.level)
     heading = document_settings.load(school)
+    tt57 = plan.template == TT57
+    rows = active_rows(session, plan.id)
     return PlanDocument(
         school=school.name,
         school_year=plan.school_year,
         regulation=regulation,
         regulation_number=regulation.number,
-        rows=in_table_order(active_rows(session, plan.id)),
+        # a Biểu 2 table lists its rows in the plan's order (no groups by standard)
+        rows=rows if tt57 else in_table_order(rows),
         principal=heading.principal_name,
         date=today,
         heading=heading,
         timezone=school.timezone,
+        template=plan.template or T2018,
+        level=school.level,
+        issues=[
+            IssueLine(
+                id=issue.id,
+                position=issue.position or 0,
+                standard=issue.standard,
+                standard_text=issue.standard_text,
+                criterion_code=issue.criterion_code,
+                criterion_text=issue.criterion_text,
+                current_state=issue.current_state,
+                limitations=issue.limitations,
+                causes=issue.causes,
+            )
+            for issue in (priorities.issues_of(session, plan.id) if tt57 else [])
+        ],
+        reviews={
+            key: ReviewLine(found.content, found.result, found.adjustment, found.evaluator)
+            for key, found in (priorities.reviews_of(session, plan.id) if tt57 else {}).items()
+        },
+        sections={k: [str(p) for p in v] for k, v in (plan.sections or {}).items()},
+        implementations={row.id: row.implementation_text for row in rows} if tt57 else {},
     )
+
+
+def template_of_year(session: Session, school: School, school_year: str) -> str:
+    """The template the plan of that year is in, or will be in when it is made."""
+    plan = find_plan(session, school.id, school_year)
+    if plan is not None:
+        return plan.template or T2018
+    return template_for_regulation(school.regulation).code
 
 
 def owners_text(row: PlanRow) -> str:

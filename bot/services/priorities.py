@@ -48,17 +48,71 @@ def issues_of(session: Session, plan_id: int) -> list[PriorityIssue]:
     )
 
 
-def get_issue(session: Session, school_id: int, issue_id: int) -> PriorityIssue | None:
-    """An issue of this school's plans (None for another school's, whatever id is asked)."""
+def get_issue(
+    session: Session, school_id: int, issue_id: int, *, drafts: bool = False
+) -> PriorityIssue | None:
+    """An issue of this school's plans (None for another school's, whatever id is asked);
+    with `drafts`, an issue being written in the chat too."""
+    statuses = (RowStatus.ACTIVE, RowStatus.DRAFT) if drafts else (RowStatus.ACTIVE,)
     return session.scalar(
         select(PriorityIssue)
         .join(Plan, Plan.id == PriorityIssue.plan_id)
         .where(
             PriorityIssue.id == issue_id,
             Plan.school_id == school_id,
-            PriorityIssue.status == RowStatus.ACTIVE,
+            PriorityIssue.status.in_(statuses),
         )
     )
+
+
+# ---------------------------------------------------------------- drafts (written in the chat)
+
+
+def open_issue_draft(session: Session, plan: Plan, member: Member) -> PriorityIssue | None:
+    """The member's unfinished issue of this plan, if any (kept across restarts)."""
+    return session.scalar(
+        select(PriorityIssue)
+        .where(
+            PriorityIssue.plan_id == plan.id,
+            PriorityIssue.status == RowStatus.DRAFT,
+            PriorityIssue.created_by_member_id == member.id,
+        )
+        .order_by(PriorityIssue.id.desc())
+        .limit(1)
+    )
+
+
+def new_issue_draft(session: Session, plan: Plan, member: Member) -> PriorityIssue:
+    """An issue being written: not in section IV (nor the JSON) until it is saved."""
+    issue = PriorityIssue(
+        plan_id=plan.id, status=RowStatus.DRAFT, position=None, created_by_member_id=member.id
+    )
+    session.add(issue)
+    session.flush()
+    return issue
+
+
+def set_issue_criterion(
+    session: Session, issue: PriorityIssue, standard: int, criterion_code: str | None
+) -> None:
+    """The standard chosen and the criterion (None: no specific criterion), from the buttons."""
+    issue.standard = standard
+    issue.criterion_code = criterion_code
+    issue.standard_text = issue.criterion_text = None  # chosen, not written: the codes say it
+    session.flush()
+
+
+def missing_in_issue(issue: PriorityIssue) -> list[str]:
+    """What an issue still lacks before it can be saved: "standard", then the texts."""
+    missing = [] if issue.standard else ["standard"]
+    return missing + [f for f in ISSUE_FIELDS if not (getattr(issue, f) or "").strip()]
+
+
+def save_issue_draft(session: Session, issue: PriorityIssue) -> None:
+    """The draft becomes the last issue of section IV."""
+    issue.position = _next_position(session, issue.plan_id)
+    issue.status = RowStatus.ACTIVE
+    session.flush()
 
 
 def _next_position(session: Session, plan_id: int) -> int:
@@ -136,8 +190,8 @@ def link_row(session: Session, row: PlanRow, issue: PriorityIssue | None) -> Non
     if issue is not None and issue.plan_id != row.plan_id:
         raise ValueError("the issue belongs to another plan")
     row.issue_id = issue.id if issue else None
-    if issue is not None and row.criterion_code is None and issue.criterion_code:
-        row.standard = issue.standard
+    if issue is not None and row.criterion_code is None and row.standard is None:
+        row.standard = issue.standard  # a row that names no standard: the issue's
     session.flush()
 
 

@@ -57,6 +57,18 @@ def render(t: Translator, digest: Digest) -> list[Part]:
     ]
     for key in KEYS:
         parts.append(plain(f"\n• {status_label(t, key).capitalize()}: {digest.counts[key]}"))
+    if digest.indicator_14 is not None:  # a TT57-2026 plan
+        done, total = digest.indicator_14
+        parts.append(
+            plain(
+                "\n🎯 "
+                + t.ngettext(
+                    "Criterion 1.4: {done}/{total} improvement task completed",
+                    "Criterion 1.4: {done}/{total} improvement tasks completed",
+                    total,
+                ).format(done=done, total=total)
+            )
+        )
     if digest.overdue:
         parts.append(bold("\n\n⏰ " + t._("Overdue ({n}):").format(n=len(digest.overdue))))
         parts += [plain(_line(t, r)) for r in digest.overdue]

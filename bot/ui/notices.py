@@ -24,7 +24,17 @@ from bot.domain.parsing import awaits_confirmation
 from bot.domain.permissions import MANAGERS
 from bot.domain.rowname import row_name
 from bot.domain.schoolyear import end_of_school_year, school_year_of
-from bot.services import digest, members, menus, outbox, owners, plans, progress, reviews
+from bot.services import (
+    digest,
+    members,
+    menus,
+    outbox,
+    owners,
+    plans,
+    progress,
+    reviews,
+    year_report,
+)
 from bot.ui import digest_view, review_view
 from bot.ui.menus import Entry, menu
 from bot.ui.render import role_name, short_row
@@ -254,6 +264,7 @@ def _digest(
         if plan is not None:
             document = plans.plan_document(session, school, plan, item.day)
             rows = progress.row_progress(session, plan.id, document.rows)
+            tt57 = year_report.facts(session, plan, rows)  # None for a 2018 plan
             views.append(
                 View(
                     [
@@ -265,7 +276,7 @@ def _digest(
                     ],
                     document=(
                         f"bao-cao-ket-qua-{plan.school_year}.docx",
-                        Later(write_report_docx, (document, rows, read)),
+                        Later(write_report_docx, (document, rows, read, tt57)),
                     ),
                 )
             )

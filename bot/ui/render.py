@@ -8,13 +8,14 @@ from bot.core.i18n import N_, Translator
 from bot.domain.catalog import Regulation, is_level4_code
 from bot.domain.constants import BLOCK_LEVEL_4, ECHO_LENGTH
 from bot.domain.parsing import BEFORE_SCHOOL_YEAR, CONFIRMED
-from bot.domain.rowform import BY_NAME, FIELDS, FieldSpec
-from bot.domain.rowname import row_name
+from bot.domain.rowform import FieldSpec, by_name, fields_for
+from bot.domain.rowname import row_name, short_title
 from bot.domain.schoolyear import end_of_school_year
+from bot.domain.templates import TT57
 from bot.services.members import ROLE_LABELS
 from bot.services.plans import row_title
 from bot.ui.views import Part, bold, italic, plain
-from db.models import PlanRow, Role
+from db.models import PlanRow, PriorityIssue, Role
 
 FLAG_TEXTS = {
     "no_date": N_("no date could be read; the row counts as due at the end of the school year"),
@@ -131,17 +132,85 @@ def field_block(t: Translator, row: PlanRow, spec: FieldSpec, school_year: str) 
     return parts
 
 
-def row_card(t: Translator, row: PlanRow, regulation: Regulation, school_year: str) -> list[Part]:
+def row_card(
+    t: Translator,
+    row: PlanRow,
+    regulation: Regulation,
+    school_year: str,
+    *,
+    issue: PriorityIssue | None = None,
+    implementation: str | None = None,
+) -> list[Part]:
+    """The row's fields with what the bot understood; a TT57 row shows Biểu 2's columns
+    (2)-(9) numbered, the priority issue it answers and column (10) `implementation`."""
+    if row.plan.template == TT57:
+        return _tt57_card(t, row, regulation, school_year, issue, implementation)
     parts = row_heading(t, row, regulation)
-    for spec in FIELDS:
+    for spec in fields_for(row.plan.template):
         parts.append(plain("\n\n"))
         parts.extend(field_block(t, row, spec, school_year))
     return parts
 
 
-def question(t: Translator, field: str, step: int | None = None) -> list[Part]:
-    spec = BY_NAME[field]
-    head = f"({step}/{len(FIELDS)}) " if step else ""
+def standard_label(t: Translator, number: int | None, regulation: Regulation) -> str:
+    """ "Tiêu chuẩn 3: Thực hiện chương trình…" (the number alone when the title is unknown)."""
+    if not number:
+        return t._("(standard not chosen yet)")
+    label = t._("Standard {n}").format(n=number)
+    standard = regulation.standard(number)
+    return f"{label}: {standard.title}" if standard and standard.title else label
+
+
+def issue_name(t: Translator, issue: PriorityIssue, limit: int = 60) -> str:
+    """A priority issue in lists and buttons: "1. Tiêu chí 2.2 — Một số giáo viên…"."""
+    if issue.criterion_code:
+        head = t._("Criterion {code}").format(code=issue.criterion_code)
+    elif issue.standard:
+        head = t._("Standard {n}").format(n=issue.standard)
+    else:
+        head = "—"
+    head = f"{issue.position}. {head}" if issue.position else head
+    room = limit - len(head) - 3
+    title = short_title(issue.limitations or issue.current_state, room) if room > 1 else ""
+    return f"{head} — {title}" if title else head
+
+
+def _tt57_card(
+    t: Translator,
+    row: PlanRow,
+    regulation: Regulation,
+    school_year: str,
+    issue: PriorityIssue | None,
+    implementation: str | None,
+) -> list[Part]:
+    parts: list[Part] = []
+    if row.criterion_code:
+        parts.append(bold(criterion_label(t, row, regulation)))
+        title = row_title(row, regulation)
+        if title:
+            parts.append(plain(f": {title}"))
+        parts.append(italic("\n" + standard_label(t, row.standard, regulation)))
+    else:
+        parts.append(bold(standard_label(t, row.standard, regulation)))
+        if row.standard:
+            parts.append(italic("\n" + t._("No specific criterion")))
+    parts.append(plain("\n"))
+    parts.append(italic(t._("Priority issue it answers:") + " "))
+    parts.append(plain(issue_name(t, issue, 90)) if issue else italic(t._("none")))
+    for number, spec in enumerate(fields_for(TT57), start=2):
+        parts.append(plain(f"\n\n({number}) "))
+        parts.extend(field_block(t, row, spec, school_year))
+    parts.append(plain("\n\n(10) "))
+    parts.append(bold(t._("Implementation level") + ": "))
+    parts.append(plain(implementation) if implementation else italic(t._("(not reported yet)")))
+    return parts
+
+
+def question(
+    t: Translator, field: str, step: int | None = None, template: str | None = None
+) -> list[Part]:
+    spec = by_name(template)[field]
+    head = f"({step}/{len(fields_for(template))}) " if step else ""
     parts: list[Part] = [bold(head + t._(spec.question))]
     parts.append(italic("\n" + t._(spec.hint)))
     if not spec.required:

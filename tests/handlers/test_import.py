@@ -1,14 +1,17 @@
 """/import in the chat: .docx → preview → confirm; bad files get a clear answer, change nothing."""
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from bot.services import members
-from db.models import PlanRow, RowStatus, School
+from db.models import Plan, PlanRow, PriorityIssue, RowStatus, School
 from tests.conftest import TOKEN
 from tests.handlers.conftest import buttons
 from tests.unit.test_plan_import import HEADER, docx_bytes
 
 P = 50
+TT57_SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "plan-tt57-tieu-hoc-2026-2027.docx"
 PLAN = [
     HEADER,
     ["MỨC 1, 2, 3"],
@@ -104,3 +107,48 @@ async def test_report_year_in_the_chat(harness):
     [report] = await harness.send(P, "/report_year")
     assert report["document"]["file_name"].startswith("bao-cao-ket-qua-")
     assert "hoàn thành 0/2 nội dung" in report["caption"]
+
+
+def _tt57(harness):
+    """The school follows Thông tư 57/2026: its new plans are Biểu 2."""
+    with harness.db.transaction() as session:
+        school = session.scalar(select(School))
+        school.regulation = "TT57-2026"
+
+
+async def test_import_of_a_bieu_2_plan(harness):
+    await harness.principal(P, school="Trường Tiểu học Hòa Bình", level="tieu_hoc")
+    _tt57(harness)
+    await harness.send(P, "/import")
+    [preview] = await send_file(harness, "bieu-2.docx", TT57_SAMPLE.read_bytes())
+    assert "Tìm thấy 7 dòng" in preview["text"]
+    assert "Biểu 2 của Thông tư 57/2026 (mười cột)." in preview["text"]
+    assert "4 vấn đề trọng tâm (mục IV); 2 dòng theo dõi, đánh giá (mục VI)" in preview["text"]
+    assert "1.3 — Tiêu chí 1.3: Chuẩn hóa hồ sơ số" in preview["text"]
+    assert buttons(preview)[0] == "Nhập vào kế hoạch năm học 2026-2027"
+    assert count(harness) == 0
+    [done] = await harness.press(P, buttons(preview)[0])
+    assert done["text"].startswith(
+        "✅ Đã thêm 7 dòng, 4 vấn đề trọng tâm và 2 dòng theo dõi, đánh giá vào kế hoạch "
+        "năm học 2026-2027."
+    )
+    assert count(harness) == 7
+    with harness.db.transaction() as session:
+        plan = session.scalar(select(Plan))
+        assert plan.template == "TT57-2026" and len(plan.sections["general"]) == 5
+        assert session.scalar(select(func.count()).select_from(PriorityIssue)) == 4
+    [docx_file, xlsx_file] = await harness.send(P, "/export")
+    assert docx_file["document"]["file_name"].endswith(".docx")
+    assert xlsx_file["document"]["file_name"].endswith(".xlsx")
+
+
+async def test_a_file_of_the_other_template_is_refused_with_the_reason(harness):
+    await harness.principal(P, school="Trường Tiểu học Hòa Bình", level="tieu_hoc")
+    await harness.send(P, "/import")
+    refused, again = await send_file(harness, "bieu-2.docx", TT57_SAMPLE.read_bytes())
+    assert refused["text"].startswith("Tệp này là kế hoạch theo Biểu 2 của Thông tư 57/2026")
+    assert "mẫu năm 2018 (chín cột)" in refused["text"] and "Gửi tệp kế hoạch" in again["text"]
+    _tt57(harness)
+    refused, _ = await send_file(harness, "ke-hoach.docx", docx_bytes([PLAN]))
+    assert refused["text"].startswith("Tệp này là kế hoạch theo mẫu năm 2018 (chín cột)")
+    assert count(harness) == 0

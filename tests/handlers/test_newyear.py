@@ -13,7 +13,7 @@ from tests.handlers.test_review import LAN, P, at, report, seed
 async def test_newyear_carries_the_unfinished_rows_and_asks_before_appending(harness):
     await seed(harness)
     harness.clock.set(at(2027, 1, 12, 9))
-    await report(harness, LAN, "? — Giáo viên dùng", "Hoàn thành", "Xong")
+    await report(harness, LAN, "Ứng dụng CNTT trong dạy học", "Hoàn thành", "Xong")
     harness.clock.set(at(2027, 6, 20, 9))
     [preview] = await harness.send(P, "/newyear")
     assert "Chuyển kế hoạch năm học 2026-2027 sang năm học 2027-2028" in preview["text"]

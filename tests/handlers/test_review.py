@@ -70,8 +70,8 @@ async def test_the_principal_reviews_after_the_owners_reported(harness):
     # 10/01/2027: the mid-year prompt reaches the owners; they report.
     harness.running_at(at(2027, 1, 10, 7, 59))
     await harness.tick(minutes=2)
-    await report(harness, LAN, "? — Giáo viên dùng", "Hoàn thành", "Đã tập huấn 4 buổi")
-    await report(harness, HAI, "? — 100 % giáo viên", "Gặp khó khăn", "Thiếu máy chiếu")
+    await report(harness, LAN, "Ứng dụng CNTT trong dạy học", "Hoàn thành", "Đã tập huấn 4 buổi")
+    await report(harness, HAI, "Bồi dưỡng giáo viên", "Gặp khó khăn", "Thiếu máy chiếu")
     # Nothing for the principal yet: the invitation waits a week after the prompt.
     with harness.db.transaction() as session:
         kinds = set(session.scalars(select(OutboxItem.kind)))
@@ -81,7 +81,9 @@ async def test_the_principal_reviews_after_the_owners_reported(harness):
     with harness.db.transaction() as session:
         [item] = session.scalars(select(OutboxItem).where(OutboxItem.kind == "review")).all()
         assert item.state == "sent"
-    invitation = next(m for m in harness.core.messages(TOKEN, P) if "/review" in str(m))
+    invitation = next(
+        m for m in harness.core.messages(TOKEN, P) if "Theo dõi, đánh giá" in m.get("text", "")
+    )
     said = invitation["text"]
     assert (
         "Theo dõi, đánh giá kế hoạch cải tiến chất lượng năm học 2026-2027: Cuối học kỳ I" in said
@@ -91,8 +93,8 @@ async def test_the_principal_reviews_after_the_owners_reported(harness):
     assert "• chưa có báo cáo: 1" in said
     assert "Thiếu máy chiếu" in said
     # Column (10) follows the owners' statuses, row by row.
-    assert "1. ? — Giáo viên dùng học liệu số — Hoàn thành" in said
-    assert "2. ? — 100 % giáo viên được bồi dưỡng — Đang thực hiện" in said
+    assert "1. Ứng dụng CNTT trong dạy học — Hoàn thành" in said
+    assert "2. Bồi dưỡng giáo viên — Đang thực hiện" in said
     assert buttons(invitation) == ["📝 /review"]
 
     [question] = await harness.press(P, "📝 /review")

@@ -190,3 +190,17 @@ def test_codes_are_read_from_the_schools_words():
     assert priorities.criterion_in("Nâng cấp phòng Tin học số 2 cho lớp 3, 4, 5", reg) is None
     assert priorities.criterion_in("Tiêu chí 9.9: không có", reg) is None
     assert priorities.standard_in("Tiêu chuẩn 4: Điều kiện giáo dục") == 4
+
+
+def test_indicator_14_counts_column_10_as_written_too(db):
+    with db.transaction() as session:
+        school, member = _school(session, "TT57-2026")
+        plan = plans.ensure_plan(session, school, "2026-2027")
+        for words in ("Hoàn thành", "Đang thực hiện", None):
+            row = plans.new_draft(session, member, plan)
+            plans.set_field(session, row, "content", "Nội dung", plan.school_year, member)
+            row.implementation_text = words
+            plans.save_draft(session, row, member)
+        assert indicator_14(session, plan) == (1, 3)
+        add_report(session, row, member, "done", None)
+        assert indicator_14(session, plan) == (2, 3)

@@ -15,9 +15,26 @@ from bot.ui.views import Later, View, make_now, messages
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _workers() -> set[str]:
-    found = subprocess.run(["pgrep", "-f", "spawn_main"], capture_output=True, text=True)
+def _workers(parent: int) -> set[str]:
+    """The worker processes `parent` started (its children only: another test run's workers
+    on the same machine are not counted)."""
+    found = subprocess.run(
+        ["pgrep", "-P", str(parent), "-f", "spawn_main"], capture_output=True, text=True
+    )
     return set(found.stdout.split())
+
+
+def _alive(pids: set[str]) -> set[str]:
+    """Those still running (a zombie waiting for a reaper has ended)."""
+    alive = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, IndexError):
+            continue
+        if state != "Z":
+            alive.add(pid)
+    return alive
 
 
 def test_later_content_is_made_in_a_worker_process_and_sent_as_bytes():
@@ -44,18 +61,17 @@ def test_a_view_still_to_be_made_is_never_sent_half_made():
 
 
 def test_workers_end_when_the_bot_is_killed():
-    before = _workers()
     code = (
         "import time\nfrom bot.runtime.workshop import Workshop\n"
         "w = Workshop(1); w.warm_up().result(); print('ready', flush=True); time.sleep(60)\n"
     )
     bot = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, cwd=ROOT)
     assert bot.stdout is not None and bot.stdout.readline().strip() == b"ready"
-    started = _workers() - before
+    started = _workers(bot.pid)
     assert started, "the workshop started a worker process"
     bot.send_signal(signal.SIGKILL)  # no shutdown hook runs: the workers must notice
     bot.wait()
     deadline = time.monotonic() + 10
-    while started & _workers() and time.monotonic() < deadline:
+    while _alive(started) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not started & _workers(), "a worker outlived the bot"
+    assert not _alive(started), "a worker outlived the bot"
