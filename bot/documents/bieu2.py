@@ -29,8 +29,7 @@ from bot.documents.docx_style import (
     FONT,
     add_paragraph,
     fixed_widths,
-    national_heading,
-    new_document,
+    headed_document,
     repeat_header,
     rows_whole,
     set_cell_text,
@@ -39,7 +38,6 @@ from bot.documents.docx_style import (
 from bot.documents.text import document_text
 from bot.documents.xlsx_style import fit_rows, print_landscape
 from bot.domain.catalog import Regulation
-from bot.domain.document_settings import date_line, symbol_line
 from bot.domain.templates import CHECKPOINTS, Template, template_of
 from bot.services.plans import IssueLine, PlanDocument
 from db.models import PlanRow
@@ -214,17 +212,8 @@ def _prose(document: DocumentObject, plan: PlanDocument, template: Template, key
 
 def write_docx(plan: PlanDocument) -> bytes:
     template = template_of(plan.template)
-    document = new_document()
+    document = headed_document(plan.heading, plan.school, "KH", plan.date)
     center = WD_ALIGN_PARAGRAPH.CENTER
-    heading = plan.heading
-    national_heading(
-        document,
-        heading.authority,
-        plan.school,
-        symbol_line(heading, "KH"),
-        date_line(heading, plan.date),
-    )
-    add_paragraph(document, "", size=6)
     add_paragraph(document, template.title, bold=True, align=center, size=14, space_after=0)
     add_paragraph(document, subtitle(plan, template), bold=True, align=center, size=14)
     for key in BEFORE_IV:

@@ -8,6 +8,8 @@ every page, borderless layout tables, the East Asian font name). Text goes in th
 
 from __future__ import annotations
 
+import datetime as dt
+
 from docx import Document
 from docx.blkcntnr import BlockItemContainer
 from docx.document import Document as DocumentObject
@@ -21,6 +23,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from bot.documents.text import document_text
+from bot.domain.document_settings import DocumentSettings, date_line, symbol_line
 
 FONT = "Times New Roman"
 # Landscape A4 with margins of 1.5 cm: 26.7 cm of text width.
@@ -174,6 +177,19 @@ def national_heading(
     paragraph.alignment = center
     add_run(paragraph, date_line, 13, italic=True)
     return head
+
+
+def headed_document(
+    heading: DocumentSettings, school: str, kind: str, date: dt.date, *, portrait: bool = False
+) -> DocumentObject:
+    """A new document opened by the national heading of a school's document of `kind` ("KH"
+    for a plan, "BC" for a report), from its document settings, and a small space under it."""
+    document = new_document(portrait=portrait)
+    national_heading(
+        document, heading.authority, school, symbol_line(heading, kind), date_line(heading, date)
+    )
+    add_paragraph(document, "", size=6)
+    return document
 
 
 def signature_block(

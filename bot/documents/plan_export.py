@@ -24,8 +24,7 @@ from bot.documents.docx_style import (
     FONT,
     add_paragraph,
     fixed_widths,
-    national_heading,
-    new_document,
+    headed_document,
     repeat_header,
     rows_whole,
     set_cell_text,
@@ -35,7 +34,6 @@ from bot.documents.text import document_text
 from bot.documents.xlsx_style import fit_rows, print_landscape
 from bot.domain.catalog import Regulation, is_level4_code
 from bot.domain.constants import BLOCK_LEVEL_4
-from bot.domain.document_settings import date_line, symbol_line
 from bot.domain.templates import TT57
 from bot.services.plans import PlanDocument
 from db.models import PlanRow
@@ -113,17 +111,8 @@ def write_docx(plan: PlanDocument) -> bytes:
     """The plan in its template's layout: Biểu 2 for a TT57-2026 plan, else the nine columns."""
     if plan.template == TT57:
         return bieu2.write_docx(plan)
-    document = new_document()
+    document = headed_document(plan.heading, plan.school, "KH", plan.date)
     center = WD_ALIGN_PARAGRAPH.CENTER
-    heading = plan.heading
-    national_heading(
-        document,
-        heading.authority,
-        plan.school,
-        symbol_line(heading, "KH"),
-        date_line(heading, plan.date),
-    )
-    add_paragraph(document, "", size=6)
     add_paragraph(document, "KẾ HOẠCH", bold=True, align=center, size=14, space_after=0)
     add_paragraph(
         document,

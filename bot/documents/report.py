@@ -19,8 +19,7 @@ from bot.documents.docx_style import (
     add_paragraph,
     add_run,
     fixed_widths,
-    national_heading,
-    new_document,
+    headed_document,
     repeat_header,
     rows_whole,
     set_cell_text,
@@ -37,7 +36,6 @@ from bot.documents.plan_export import criterion_cell, grouped_rows
 from bot.documents.report_tt57 import write_tt57_evidence_zip, write_tt57_report_docx
 from bot.domain.catalog import is_level4_code
 from bot.domain.constants import BLOCK_LEVEL_4
-from bot.domain.document_settings import date_line, symbol_line
 from bot.services.plans import PlanDocument
 from bot.services.progress import RowProgress, last_text_per_owner, status_vi
 from bot.services.year_report import Tt57Facts
@@ -141,18 +139,9 @@ def write_report_docx(
     `year_report.facts`) is written in its own form (`report_tt57`)."""
     if tt57 is not None:
         return write_tt57_report_docx(plan, progress, tt57, read)
-    document = new_document(portrait=True)
+    document = headed_document(plan.heading, plan.school, "BC", plan.date, portrait=True)
     center = WD_ALIGN_PARAGRAPH.CENTER
     tz = ZoneInfo(plan.timezone)
-    heading = plan.heading
-    national_heading(
-        document,
-        heading.authority,
-        plan.school,
-        symbol_line(heading, "BC"),
-        date_line(heading, plan.date),
-    )
-    add_paragraph(document, "", size=6)
     add_paragraph(document, "BÁO CÁO", bold=True, align=center, size=14, space_after=0)
     add_paragraph(
         document,
@@ -255,7 +244,7 @@ def write_report_docx(
             space_after=0,
         )
     add_paragraph(document, "")
-    authority = heading.authority or "…" * 12
+    authority = plan.heading.authority or "…" * 12
     signature_block(
         document,
         f"- {authority} (để báo cáo);\n- Hội đồng tự đánh giá;\n- Lưu: VT.",

@@ -35,8 +35,7 @@ from bot.documents.docx_style import (
     add_paragraph,
     add_run,
     fixed_widths,
-    national_heading,
-    new_document,
+    headed_document,
     repeat_header,
     rows_whole,
     set_cell_text,
@@ -50,7 +49,6 @@ from bot.documents.evidence import (
     thumbnail,
 )
 from bot.documents.plan_export import criterion_cell
-from bot.domain.document_settings import date_line, symbol_line
 from bot.domain.templates import Template, template_of
 from bot.services.plans import PlanDocument
 from bot.services.progress import RowProgress, last_text_per_owner, status_vi
@@ -316,18 +314,9 @@ def write_tt57_report_docx(
     the columns of Biểu 2 it is judged by and what its owners reported, section VI's two
     reviews, the evidence list (Phụ lục IV), what carries over, the signature."""
     template = template_of(facts.template)
-    document = new_document(portrait=True)
+    document = headed_document(plan.heading, plan.school, "BC", plan.date, portrait=True)
     center = WD_ALIGN_PARAGRAPH.CENTER
     tz = ZoneInfo(plan.timezone)
-    heading = plan.heading
-    national_heading(
-        document,
-        heading.authority,
-        plan.school,
-        symbol_line(heading, "BC"),
-        date_line(heading, plan.date),
-    )
-    add_paragraph(document, "", size=6)
     add_paragraph(document, "BÁO CÁO", bold=True, align=center, size=14, space_after=0)
     add_paragraph(
         document,
@@ -425,7 +414,7 @@ def write_tt57_report_docx(
             document, f"- {number}. {_row_title(item.row, plan)}: {level.lower()}", space_after=0
         )
     add_paragraph(document, "")
-    authority = heading.authority or "…" * 12
+    authority = plan.heading.authority or "…" * 12
     signature_block(
         document,
         f"- {authority} (để báo cáo);\n- Hội đồng tự đánh giá;\n- Lưu: VT, hồ sơ KĐCL.",
