@@ -31,7 +31,6 @@ from sqlalchemy.orm import Session
 from bot.domain.catalog import Regulation, is_level4_code, load_catalog
 from bot.domain.constants import BLOCK_LEVELS_123
 from bot.domain.criteria_mapping import tt57_code
-from bot.domain.parsing import parse_budget, parse_timeline
 from bot.domain.rowform import TEXT_FIELDS
 from bot.domain.schoolyear import is_school_year
 from bot.domain.templates import TT57
@@ -198,15 +197,7 @@ def _copy_row(
     session.flush()
     for name in TEXT_FIELDS:
         setattr(row, name, getattr(old, name))
-    # What the bot understood is read again for the new year, as `plans.set_field` does.
-    parsed = parse_timeline(row.timeline_text, plan.school_year) if row.timeline_text else None
-    row.start_date = parsed.start if parsed else None
-    row.due_date = parsed.due if parsed else None
-    row.timeline_flags = list(parsed.warnings) if parsed else []
-    budget = parse_budget(row.budget_text) if row.budget_text else None
-    row.budget_vnd = budget.amount_vnd if budget else None
-    row.budget_flags = list(budget.warnings) if budget else []
-    row.target_level = plans.target_level(row.expected_result)
+    plans.understand(row, plan.school_year)  # what the bot reads is read for the new year
     active = {
         o.member_id
         for o in session.scalars(select(RowOwner).where(RowOwner.row_id == old.id))

@@ -91,25 +91,13 @@ def export_tt57(session: Session, school: School, plan: Plan) -> dict[str, Any]:
                 "objective": row.expected_result,
                 "activities": row.tasks,
                 "indicators": row.indicators,
-                "timeline": {
-                    "text": row.timeline_text,
-                    "start": row.start_date.isoformat() if row.start_date else None,
-                    "due": row.due_date.isoformat() if row.due_date else None,
-                    "flags": list(row.timeline_flags or []),
-                },
+                "timeline": plans.timeline_json(row),
                 "lead": row.lead_text,
-                "resources": {
-                    "text": row.budget_text,
-                    "amount_vnd": row.budget_vnd,
-                    "flags": list(row.budget_flags or []),
-                },
+                "resources": plans.budget_json(row),
                 "expected_evidence": row.expected_evidence,
                 "implementation": column_10[row.id],
                 "issue": issue.position if issue else None,
-                "owners": [
-                    {"member_id": o.member_id, "name": o.member.display_name, "lead": o.is_lead}
-                    for o in owners
-                ],
+                "owners": plans.owners_json(owners),
             }
         )
     reviews = priorities.reviews_of(session, plan.id)
@@ -123,12 +111,7 @@ def export_tt57(session: Session, school: School, plan: Plan) -> dict[str, Any]:
             }
         )
     return {
-        "school": {
-            "id": school.id,
-            "name": school.name,
-            "level": school.level,
-            "regulation": school.regulation,
-        },
+        "school": plans.school_json(school),
         "school_year": plan.school_year,
         "regulation": plan.regulation,
         "template": template.code,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -286,6 +287,27 @@ def set_level4(
         _reposition(session, row)
 
 
+# The answers the bot reads something from, beside the words: dates, an amount, a level.
+UNDERSTOOD = ("timeline_text", "budget_text", "expected_result")
+
+
+def understand(row: PlanRow, school_year: str, field: str | None = None) -> None:
+    """Read again what the bot understands of the row's words (of one field, or all): the
+    timeline's dates and flags for `school_year`, the budget's amount, the target level."""
+    if field in (None, "timeline_text"):
+        text = row.timeline_text
+        parsed = parse_timeline(text, school_year) if text else None
+        row.start_date = parsed.start if parsed else None
+        row.due_date = parsed.due if parsed else None
+        row.timeline_flags = list(parsed.warnings) if parsed else []
+    if field in (None, "budget_text"):
+        budget = parse_budget(row.budget_text) if row.budget_text else None
+        row.budget_vnd = budget.amount_vnd if budget else None
+        row.budget_flags = list(budget.warnings) if budget else []
+    if field in (None, "expected_result"):
+        row.target_level = target_level(row.expected_result)
+
+
 def set_field(
     session: Session,
     row: PlanRow,
@@ -299,17 +321,8 @@ def set_field(
         raise KeyError(field)
     old = getattr(row, field)
     setattr(row, field, text)
-    if field == "timeline_text":
-        parsed = parse_timeline(text or "", school_year) if text else None
-        row.start_date = parsed.start if parsed else None
-        row.due_date = parsed.due if parsed else None
-        row.timeline_flags = list(parsed.warnings) if parsed else []
-    elif field == "budget_text":
-        budget = parse_budget(text) if text else None
-        row.budget_vnd = budget.amount_vnd if budget else None
-        row.budget_flags = list(budget.warnings) if budget else []
-    elif field == "expected_result":
-        row.target_level = target_level(text)
+    if field in UNDERSTOOD:
+        understand(row, school_year, field)
     if old != text:
         _record(session, row, member, "updated", field, old, text)
     session.flush()
@@ -469,14 +482,7 @@ def import_rows(
         for field in TEXT_FIELDS:
             value = getattr(item, field, None)  # a 2018 file has no Biểu 2 columns
             setattr(row, field, value)
-        parsed = parse_timeline(row.timeline_text, plan.school_year) if row.timeline_text else None
-        row.start_date = parsed.start if parsed else None
-        row.due_date = parsed.due if parsed else None
-        row.timeline_flags = list(parsed.warnings) if parsed else []
-        budget = parse_budget(row.budget_text) if row.budget_text else None
-        row.budget_vnd = budget.amount_vnd if budget else None
-        row.budget_flags = list(budget.warnings) if budget else []
-        row.target_level = target_level(row.expected_result)
+        understand(row, plan.school_year)
         _record(session, row, member, "created", None, None, "import")
         created.append(row)
     session.flush()
@@ -545,6 +551,38 @@ def owner_names(session: Session, plan: Plan) -> dict[int, str]:
     return {row.id: owners_text(row) for row in active_rows(session, plan.id)}
 
 
+def school_json(school: School) -> dict[str, Any]:
+    return {
+        "id": school.id,
+        "name": school.name,
+        "level": school.level,
+        "regulation": school.regulation,
+    }
+
+
+def timeline_json(row: PlanRow) -> dict[str, Any]:
+    return {
+        "text": row.timeline_text,
+        "start": row.start_date.isoformat() if row.start_date else None,
+        "due": row.due_date.isoformat() if row.due_date else None,
+        "flags": list(row.timeline_flags or []),
+    }
+
+
+def budget_json(row: PlanRow) -> dict[str, Any]:
+    return {
+        "text": row.budget_text,
+        "amount_vnd": row.budget_vnd,
+        "flags": list(row.budget_flags or []),
+    }
+
+
+def owners_json(owners: Iterable[RowOwner]) -> list[dict[str, Any]]:
+    return [
+        {"member_id": o.member_id, "name": o.member.display_name, "lead": o.is_lead} for o in owners
+    ]
+
+
 def export_plan(session: Session, school: School, plan: Plan) -> dict[str, Any]:
     """The plan as the JSON `caitien plan export --format json` prints."""
     regulation = load_catalog().regulation(plan.regulation, school.level)
@@ -570,32 +608,15 @@ def export_plan(session: Session, school: School, plan: Plan) -> dict[str, Any]:
                 "target_level": row.target_level,
                 "tasks": row.tasks,
                 "lead": row.lead_text,
-                "timeline": {
-                    "text": row.timeline_text,
-                    "start": row.start_date.isoformat() if row.start_date else None,
-                    "due": row.due_date.isoformat() if row.due_date else None,
-                    "flags": list(row.timeline_flags or []),
-                },
-                "budget": {
-                    "text": row.budget_text,
-                    "amount_vnd": row.budget_vnd,
-                    "flags": list(row.budget_flags or []),
-                },
+                "timeline": timeline_json(row),
+                "budget": budget_json(row),
                 "support": row.support,
                 "notes": row.notes,
-                "owners": [
-                    {"member_id": o.member_id, "name": o.member.display_name, "lead": o.is_lead}
-                    for o in owners
-                ],
+                "owners": owners_json(owners),
             }
         )
     return {
-        "school": {
-            "id": school.id,
-            "name": school.name,
-            "level": school.level,
-            "regulation": school.regulation,
-        },
+        "school": school_json(school),
         "school_year": plan.school_year,
         "regulation": plan.regulation,
         "template": plan.template,
