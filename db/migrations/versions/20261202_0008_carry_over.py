@@ -5,9 +5,9 @@
 when the 2018 criterion has no TT57 counterpart in bot/data/criteria_mapping.yaml; cleared when
 someone picks the criterion (`plans.set_criterion`).
 
-Revision ID: 20261203_0008
+Revision ID: 20261202_0008
 Revises: 20261202_0007
-Create Date: 2026-12-03 02:00:00
+Create Date: 2026-12-02 02:00:00
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "20261203_0008"
+revision = "20261202_0008"
 down_revision = "20261202_0007"
 branch_labels = None
 depends_on = None
