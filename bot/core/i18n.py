@@ -42,10 +42,22 @@ class Translator:
         return value.strftime("%d/%m/%Y") if value else "—"
 
     def number(self, value: int) -> str:
-        return format_decimal(value, locale="vi_VN")
+        return number(value)
 
     def money(self, value: int) -> str:
         return self._("{amount} VND").format(amount=self.number(value))
+
+
+def number(value: int) -> str:
+    """A whole number as Vietnamese documents write it, in any language: "1.250"."""
+    return format_decimal(value, locale="vi_VN")
+
+
+def percent(part: int, whole: int) -> str:
+    """`part` of `whole` in per cent, one decimal at most, Vietnamese comma: "71,4", "100";
+    "0" of nothing."""
+    share = round(100 * part / whole, 1) if whole else 0
+    return format_decimal(share, format="#,##0.#", locale="vi_VN")
 
 
 @functools.cache

@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_decimal
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 from docx.table import _Cell
 
+from bot.core.i18n import percent
 from bot.documents.docx_style import (
     add_paragraph,
     add_run,
@@ -187,8 +187,7 @@ def indicator_line(template: Template, done: int, total: int) -> str:
     """ "Số nhiệm vụ cải tiến hoàn thành / tổng số … theo kế hoạch: 5/7 (71,4 %)"."""
     ratio = f"{done}/{total}"
     if total:
-        share = format_decimal(round(100 * done / total, 1), format="#,##0.#", locale="vi_VN")
-        ratio += f" ({share} %)"
+        ratio += f" ({percent(done, total)} %)"
     return f"{template.indicator_14}: {ratio}"
 
 
@@ -232,7 +231,7 @@ def _levels_table(
     _header_row(table.rows[0].cells, headers)
     total = len(values)
     for label, count in [*((label, values.count(label)) for label in labels), ("Cộng", total)]:
-        share = format_decimal(round(100 * count / total, 1), format="#,##0.#", locale="vi_VN")
+        share = percent(count, total)
         cells = table.add_row().cells
         bold = label == "Cộng"
         set_cell_text(cells[0], label, bold=bold, size=12)

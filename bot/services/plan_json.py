@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -25,10 +26,14 @@ def implementation(row: PlanRow, status: str | None, template: Template) -> str 
     return template.implementation(status) or row.implementation_text
 
 
-def implementations(session: Session, plan: Plan, rows: list[PlanRow]) -> dict[int, str | None]:
-    """Column (10) of each row, from the latest reports (one query)."""
+def implementations(
+    session: Session, plan: Plan, rows: list[PlanRow], statuses: dict[int, str] | None = None
+) -> dict[int, str | None]:
+    """Column (10) of each row, from the latest reports (one query, unless the caller has
+    read them already: `statuses`)."""
     template = template_of(plan.template)
-    statuses = latest_statuses(session, [row.id for row in rows])
+    if statuses is None:
+        statuses = latest_statuses(session, [row.id for row in rows])
     return {row.id: implementation(row, statuses.get(row.id), template) for row in rows}
 
 
@@ -46,15 +51,15 @@ def indicator_14(session: Session, plan: Plan) -> tuple[int, int]:
     when its column (10) says so: the owners' latest status, or "Hoàn thành" as written in an
     imported plan nobody has reported on yet (the same count as the documents' column)."""
     rows = plans.active_rows(session, plan.id)
-    done_word = template_of(plan.template).implementation("done")
-    column_10 = implementations(session, plan, rows)
-    done = sum(1 for row in rows if _same(column_10[row.id], done_word))
-    return done, len(rows)
+    return completed(plan, implementations(session, plan, rows).values()), len(rows)
 
 
-def _same(text: str | None, word: str | None) -> bool:
-    return bool(text and word) and " ".join((text or "").split()).casefold() == (
-        (word or "").casefold()
+def completed(plan: Plan, column_10: Iterable[str | None]) -> int:
+    """How many of these column (10) texts say the task is completed ("Hoàn thành", as the
+    template words it; spaces and case as written tolerated)."""
+    word = (template_of(plan.template).implementation("done") or "").casefold()
+    return sum(
+        1 for text in column_10 if word and " ".join((text or "").split()).casefold() == word
     )
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from babel.numbers import format_decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.core.i18n import number, percent
 from bot.domain import document_settings, notification_rules
 from bot.domain.notification_rules import Rules
 from bot.domain.templates import END_YEAR, MID_YEAR, TT57, template_of
@@ -71,9 +71,9 @@ def checkpoint_on(school_year: str, day: dt.date, rules: Rules) -> str:
 
 def situation(session: Session, plan: Plan, checkpoint: str) -> Situation:
     rows = plans.active_rows(session, plan.id)
-    column_10 = plan_json.implementations(session, plan, rows)
     statuses = latest_statuses(session, [row.id for row in rows])
-    done, total = plan_json.indicator_14(session, plan)
+    column_10 = plan_json.implementations(session, plan, rows, statuses)
+    done, total = plan_json.completed(plan, column_10.values()), len(rows)
     stuck = [row for row in rows if statuses.get(row.id) == ProgressStatus.DIFFICULTY]
     words = _latest_words(session, [row.id for row in stuck])
     return Situation(
@@ -100,23 +100,13 @@ def _latest_words(session: Session, row_ids: list[int]) -> dict[int, str | None]
     return found
 
 
-def vi_number(value: float, digits: int = 1) -> str:
-    """A number as a Vietnamese document writes it: "66,7", "1.250", "100"."""
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale="vi_VN")
-
-
-def percent(done: int, total: int) -> str:
-    return vi_number(100 * done / total if total else 0)
-
-
 def default_content(found: Situation) -> str:
     template = template_of(found.plan.template)
     label = template.checkpoint_label(found.checkpoint)
     values = {
-        "total": vi_number(found.total, 0),
+        "total": number(found.total),
         "checkpoint": label[:1].lower() + label[1:],
-        "difficulties": vi_number(len(found.difficulties), 0),
+        "difficulties": number(len(found.difficulties)),
     }
     key = "content_difficulties" if found.difficulties else "content"
     return template.review_default(key, **values)
@@ -126,11 +116,11 @@ def default_result(found: Situation) -> str:
     """ "Hoàn thành 3/5 nhiệm vụ (60 %); Đang thực hiện 1; Chưa hoàn thành 1." """
     return template_of(found.plan.template).review_default(
         "result",
-        done=vi_number(found.done, 0),
-        total=vi_number(found.total, 0),
+        done=number(found.done),
+        total=number(found.total),
         percent=percent(found.done, found.total),
-        in_progress=vi_number(found.in_progress, 0),
-        not_done=vi_number(found.not_done, 0),
+        in_progress=number(found.in_progress),
+        not_done=number(found.not_done),
     )
 
 

@@ -4,9 +4,9 @@ its column (10)."""
 
 from __future__ import annotations
 
-from bot.core.i18n import Translator
+from bot.core.i18n import Translator, percent
 from bot.domain.templates import template_of
-from bot.services.reviews import Situation, percent
+from bot.services.reviews import Situation
 from bot.ui.render import short_row
 from bot.ui.views import Part, bold, italic, plain
 
