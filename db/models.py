@@ -408,6 +408,95 @@ class Evidence(Base):
     report: Mapped[ProgressReport] = relationship(back_populates="evidence")
 
 
+class UnitKind(enum.StrEnum):
+    """Who follows a school from above (since 07/2025 there is no district Phòng GD&ĐT)."""
+
+    COMMUNE = "commune"  # the commune's or ward's Phòng Văn hóa – Xã hội
+    PROVINCE = "province"  # the Sở GD&ĐT
+
+
+SUPERVISOR = "supervisor"  # the role of a unit's members (specialists, chuyên viên)
+
+
+class SupervisingUnit(Base):
+    """A commune/ward office or a Sở: its specialists see the plans of the schools linked to it
+    (read-only); a principal links the school with the unit's `link_code`."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(10))
+    link_code: Mapped[str] = mapped_column(String(32), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    # The unit's choices (digest day and time, quiet hours), as `School.settings`.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    materialised_until: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+    members: Mapped[list[UnitMember]] = relationship(back_populates="unit")
+
+
+class UnitMember(Base):
+    """A specialist of a unit (role `supervisor`): joins with a one-use `invite_code`
+    (`/start CODE`, as staff do); removed = inactive, and from then on sees nothing."""
+
+    __tablename__ = "unit_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    display_name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default=SUPERVISOR)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    invite_code: Mapped[str | None] = mapped_column(String(64), unique=True)
+    joined_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    unreachable_at: Mapped[dt.datetime | None] = mapped_column(AwareDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+    unit: Mapped[SupervisingUnit] = relationship(back_populates="members")
+    person: Mapped[Person | None] = relationship()
+
+
+class UnitSchool(Base):
+    """A school linked to a unit; at most one unit of each kind per school (`kind` is the
+    unit's, copied so the database keeps that rule). Unlinking deletes the row."""
+
+    __tablename__ = "unit_schools"
+    __table_args__ = (
+        UniqueConstraint("school_id", "kind", name="uq_unit_schools_school_kind"),
+        UniqueConstraint("unit_id", "school_id", name="uq_unit_schools_unit_school"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    linked_by_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    linked_at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+
+
+class UnitView(Base):
+    """What a specialist opened of a school (who, what, when): the principal sees it."""
+
+    __tablename__ = "unit_views"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    unit_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("unit_members.id", ondelete="SET NULL")
+    )
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    what: Mapped[str] = mapped_column(String(20))  # schools, plan, row, export, digest
+    row_id: Mapped[int | None] = mapped_column(ForeignKey("plan_rows.id", ondelete="SET NULL"))
+    at: Mapped[dt.datetime] = mapped_column(AwareDateTime())
+
+
 class OutboxState(enum.StrEnum):
     PENDING = "pending"
     SENDING = "sending"
@@ -428,7 +517,14 @@ class OutboxItem(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(160), unique=True)
-    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    # The school it is about; None for a unit's item (then unit_id and unit_member_id are set).
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("schools.id", ondelete="CASCADE"), index=True
+    )
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    unit_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("unit_members.id", ondelete="CASCADE")
+    )
     kind: Mapped[str] = mapped_column(String(20))
     row_id: Mapped[int | None] = mapped_column(ForeignKey("plan_rows.id", ondelete="CASCADE"))
     # The member it is for; None for a group chat (then chat_id is set when it is made).

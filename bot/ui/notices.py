@@ -164,7 +164,7 @@ def skip_reason(
     if item.kind == notification_rules.REVIEW:
         if member.role not in MANAGERS:
             return "not_manager"
-        plan = plans.find_plan(session, item.school_id, school_year_of(item.day))
+        plan = plans.find_plan(session, member.school_id, school_year_of(item.day))
         if not reviews.is_tt57(plan):
             return "not_tt57"  # the review table is Biểu 2's (section VI)
         if notification_rules.stale(item.kind, item.day, today, rules):
