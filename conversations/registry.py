@@ -20,7 +20,7 @@ from typing import Generic, ParamSpec, TypeVar
 
 from bot.ui.views import Button, Part, View
 from conversations.base import Turn, TurnFn
-from db.models import Member, PlanRow
+from db.models import Member, PlanRow, UnitMember
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -96,3 +96,5 @@ edit_buttons: Slot[[Turn, PlanRow, Callable[[str], str]], list[list[Button]]] = 
 edit_from_card: Slot[[Turn, PlanRow, str], list[View]] = Slot("edit_from_card")
 back_to_review: Slot[[Turn, PlanRow], list[View]] = Slot("back_to_review")  # add_row
 report_on_row: Slot[[Turn, int, str], list[View]] = Slot("report_on_row")  # report
+# unit_export: a specialist's /export (the roll-up XLSX and the schools' year-end reports ZIP)
+unit_export: Slot[[Turn, UnitMember], list[View]] = Slot("unit_export")
