@@ -10,6 +10,9 @@ from bot.services import plans, unit_digest, units
 from bot.services.schools import create_school
 from db.models import School, UnitKind
 from tests.unit.test_digest import AT, LAN, MINH, TU, seed
+from tests.unit_seed import AT as SEED_AT
+from tests.unit_seed import SCHOOL_A, SCHOOL_B, SCHOOL_C, UNIT_1
+from tests.unit_seed import seed as seed_unit
 
 NOW = AT
 
@@ -78,3 +81,20 @@ def test_one_unit_of_each_kind(db):
         assert units.unlink(session, a, school) is False
         assert units.link(session, b, school, NOW) is True
         assert [u.id for u in units.units_of_school(session, school.id)] == [b.id, p.id]
+
+
+def test_the_seeded_unit_by_hand(db):
+    seeded = seed_unit(db)
+    with db.transaction() as session:
+        found = unit_digest.build(session, seeded.units[UNIT_1], SEED_AT)
+    assert found is not None
+    assert [s.name for s in found.schools] == [SCHOOL_C, SCHOOL_A, SCHOOL_B]
+    c, a, b = found.schools
+    assert c.plan is None
+    assert a.plan == unit_digest.PlanLine("2026-2027", "2018", 4)
+    assert (a.done, a.in_progress, a.not_started, a.difficulty, a.overdue) == (1, 1, 1, 1, 2)
+    assert a.indicator_14 == (1, 4) and a.silent_owners == ("Trần Minh", "Vũ Văn Hùng")
+    assert a.last_report_at == dt.datetime(2027, 1, 12, 8, tzinfo=dt.UTC)
+    assert b.plan == unit_digest.PlanLine("2026-2027", "TT57-2026", 3)
+    assert (b.done, b.in_progress, b.not_started, b.difficulty, b.overdue) == (2, 1, 0, 0, 0)
+    assert b.indicator_14 == (2, 3) and b.silent_owners == ()
