@@ -17,6 +17,13 @@ users at once.
     until both documents arrived) and the longest stall. A fresh bot process on the same
     database, so that each phase has its own loop-watch figures (written when the bot stops).
 
+Each of (a) and (b) also prints the CPU time per update of the bot's process and of this one
+(the emulator and the simulated users), read from /proc: a figure that varies far less
+between runs than updates/s on a shared machine, and that says which side a phase was bound
+by. With CAITIEN_BENCH_PROFILE=DIR the bots run under py-spy (on the PATH), which writes its
+samples (collapsed stacks) into DIR when each bot stops; CAITIEN_BENCH_PROFILE_ARGS adds
+py-spy options.
+
 Latency is per answer: from the user's send or press until the bot's answer (both messages,
 where a step gets two) has arrived at the emulator; answers to what was sent after the end of
 the phase (the row under way is finished) are not counted.
@@ -32,6 +39,7 @@ import contextlib
 import json
 import math
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -101,6 +109,8 @@ class Figures:
     export_rows: int
     echo_per_second: float  # (a)
     caitien_per_second: float  # (b)
+    echo_cpu: Cpu  # (a)
+    caitien_cpu: Cpu  # (b)
     rows_saved: int  # (b): rows in the writers' plan at its end
     writers: Latency  # (b)
     stalls: Stalls  # (b)
@@ -133,9 +143,26 @@ def spawn(
         "CAITIEN_LOG_LEVEL": "WARNING",
         **extra,
     }
+    command = [sys.executable, *args]
+    profile = os.environ.get("CAITIEN_BENCH_PROFILE")  # a folder: sample the bots with py-spy
+    if profile:
+        name = f"{Path(args[0]).stem}-{token[:3]}-{time.monotonic_ns()}"
+        out = Path(profile, f"{name}.txt")
+        command = [
+            "py-spy",
+            "record",
+            "--format",
+            "raw",
+            "-r",
+            "200",
+            "-o",
+            str(out),
+            "--",
+            *command,
+        ]
     with log.open("wb") if log else contextlib.nullcontext(subprocess.DEVNULL) as stderr:
         return subprocess.Popen(
-            [sys.executable, *args], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr
+            command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr
         )
 
 
@@ -157,8 +184,54 @@ async def wait_polling(
     raise TimeoutError("bot did not start polling")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Cpu:
+    """CPU milliseconds per update in a phase: the bot's process, and this one (the emulator
+    and the simulated users), to see which side the phase was bound by."""
+
+    bot_ms: float = math.nan
+    bench_ms: float = math.nan
+
+
+class CpuMeter:
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.bot = cpu_seconds(pid)
+        self.bench = time.process_time()
+
+    def per_update(self, updates: int) -> Cpu:
+        if not updates:
+            return Cpu()
+        bot = cpu_seconds(self.pid) - self.bot
+        bench = time.process_time() - self.bench
+        return Cpu(bot * 1000 / updates, bench * 1000 / updates)
+
+
+def bot_pid(proc: subprocess.Popen[bytes]) -> int:
+    """The bot's own process: under py-spy (CAITIEN_BENCH_PROFILE), py-spy's child."""
+    if not os.environ.get("CAITIEN_BENCH_PROFILE"):
+        return proc.pid
+    for _ in range(100):
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.05)
+    raise RuntimeError("py-spy started no bot")
+
+
 def stop(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM: caitien's serve() stops cleanly (and writes the loop watch's file)."""
+    """SIGTERM: caitien's serve() stops cleanly (and writes the loop watch's file); under
+    py-spy the bot is stopped and py-spy writes its samples as it ends."""
+    if os.environ.get("CAITIEN_BENCH_PROFILE"):
+        os.kill(bot_pid(proc), signal.SIGTERM)
+        proc.wait(60)
+        return
     proc.terminate()
     proc.wait(30)
 
@@ -296,11 +369,13 @@ async def measure(users: int, seconds: float, exporters: int = 5, export_rows: i
         try:
             await wait_polling(core, ECHO_TOKEN, echo)
             counter = Counter()
+            meter = CpuMeter(bot_pid(echo))
             start = time.monotonic()
             await asyncio.gather(
                 *(echo_user(core, 10_000 + u, start + seconds, counter) for u in range(users))
             )
             echo_per_second = counter.updates / (time.monotonic() - start)
+            echo_cpu = meter.per_update(counter.updates)
         finally:
             stop(echo)
         with tempfile.TemporaryDirectory() as tmp:
@@ -322,11 +397,13 @@ async def measure(users: int, seconds: float, exporters: int = 5, export_rows: i
                 await wait_polling(core, CAITIEN_TOKEN, bot, log("b"))
                 await asyncio.gather(*map(join, [core] * users, writer_ids, setup.writer_codes))
                 counter, writing = Counter(), list[float]()
+                meter = CpuMeter(bot_pid(bot))
                 start = time.monotonic()
                 await asyncio.gather(
                     *(writer(core, u, start + seconds, counter, writing) for u in writer_ids)
                 )
                 caitien_per_second = counter.updates / (time.monotonic() - start)
+                caitien_cpu = meter.per_update(counter.updates)
             finally:
                 stop(bot)
             stalls = read_stalls(Path(tmp, "loop-b.json"), log("b"))
@@ -360,6 +437,8 @@ async def measure(users: int, seconds: float, exporters: int = 5, export_rows: i
         export_rows=export_rows,
         echo_per_second=echo_per_second,
         caitien_per_second=caitien_per_second,
+        echo_cpu=echo_cpu,
+        caitien_cpu=caitien_cpu,
         rows_saved=rows_saved,
         writers=Latency.of(writing),
         stalls=stalls,
@@ -373,6 +452,9 @@ def report(f: Figures) -> str:
     def latency(x: Latency) -> str:
         return f"median {x.median_ms:6.0f} ms, p95 {x.p95_ms:6.0f} ms"
 
+    def cpu(x: Cpu) -> str:
+        return f"CPU per update: bot {x.bot_ms:5.2f} ms, emulator and users {x.bench_ms:5.2f} ms"
+
     def stalls(x: Stalls) -> str:
         return f"{x.longest_ms:6.0f} ms; stalls over 50 ms: {x.over_50ms}"
 
@@ -380,8 +462,10 @@ def report(f: Figures) -> str:
         [
             f"users: {f.users}, seconds per phase: {f.seconds:g}",
             f"(a) bare PTB echo bot:          {f.echo_per_second:8.1f} updates/s",
+            f"    {cpu(f.echo_cpu)}",
             f"(b) caitien row conversation:   {f.caitien_per_second:8.1f} updates/s "
             f"({f.rows_saved} rows saved)",
+            f"    {cpu(f.caitien_cpu)}",
             f"    writers' answer latency:    {latency(f.writers)}",
             f"    longest event-loop stall:   {stalls(f.stalls)}",
             f"ratio (b)/(a):                  {f.ratio:8.3f}",

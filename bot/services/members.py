@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Insert, select
+from sqlalchemy import Insert, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
@@ -46,21 +46,26 @@ class Arrival:
     state: ChatState
 
 
+# Built once: every turn runs it, and building a statement (coercing each comparison, then
+# computing its cache key) costs more than executing it. Parameters: "user", "chat".
+_ARRIVAL = (
+    select(Person, Member, ChatState)
+    .outerjoin(Member, (Member.person_id == Person.id) & Member.active.is_(True))
+    .outerjoin(
+        ChatState,
+        (ChatState.telegram_user_id == Person.telegram_user_id)
+        & (ChatState.chat_id == bindparam("chat")),
+    )
+    .where(Person.telegram_user_id == bindparam("user"))
+    .options(joinedload(Member.school))
+    .order_by(Member.id)
+)
+
+
 def arrive(session: Session, user: TelegramUser, chat_id: int) -> Arrival:
     """The person, their memberships (with each school) and their chat state in one statement
     (outer joins), as every turn needs them; what does not exist yet is created."""
-    found = session.execute(
-        select(Person, Member, ChatState)
-        .outerjoin(Member, (Member.person_id == Person.id) & Member.active.is_(True))
-        .outerjoin(
-            ChatState,
-            (ChatState.telegram_user_id == Person.telegram_user_id)
-            & (ChatState.chat_id == chat_id),
-        )
-        .where(Person.telegram_user_id == user.id)
-        .options(joinedload(Member.school))
-        .order_by(Member.id)
-    ).all()
+    found = session.execute(_ARRIVAL, {"user": user.id, "chat": chat_id}).all()
     if not found:
         person = upsert_person(session, user)
         return Arrival(person, None, load_state(session, chat_id, user.id))
