@@ -6,6 +6,9 @@ same run. Simulated users act at a person's pace: send, wait for the answer, sen
 users at once.
 
 (a) python-telegram-bot echoing texts: updates/s.
+(a2) the same echo bot storing each text in SQLite before it answers, as caitien stores every
+    answer (WAL, synchronous=FULL, a transaction per update): the least a bot that loses no
+    answer must do, as a second reference.
 (b) caitien, every user writing complete plan rows (standard and criterion buttons, seven
     answers, the summary card, save), every answer committed to SQLite before the reply:
     updates/s, the writers' answer latency (median, p95) and the longest event-loop stall of
@@ -110,6 +113,8 @@ class Figures:
     echo_per_second: float  # (a)
     caitien_per_second: float  # (b)
     echo_cpu: Cpu  # (a)
+    stored_per_second: float  # (a2)
+    stored_cpu: Cpu  # (a2)
     caitien_cpu: Cpu  # (b)
     rows_saved: int  # (b): rows in the writers' plan at its end
     writers: Latency  # (b)
@@ -378,6 +383,23 @@ async def measure(users: int, seconds: float, exporters: int = 5, export_rows: i
             echo_cpu = meter.per_update(counter.updates)
         finally:
             stop(echo)
+        # (a2) the same echo bot, storing each text in SQLite before it answers.
+        with tempfile.TemporaryDirectory() as tmp:
+            echo = spawn(
+                ["benchmarks/echo_bot.py"], ECHO_TOKEN, server, {"ECHO_STORE": f"{tmp}/e.db"}
+            )
+            try:
+                await wait_polling(core, ECHO_TOKEN, echo)
+                counter = Counter()
+                meter = CpuMeter(bot_pid(echo))
+                start = time.monotonic()
+                await asyncio.gather(
+                    *(echo_user(core, 10_000 + u, start + seconds, counter) for u in range(users))
+                )
+                stored_per_second = counter.updates / (time.monotonic() - start)
+                stored_cpu = meter.per_update(counter.updates)
+            finally:
+                stop(echo)
         with tempfile.TemporaryDirectory() as tmp:
             db_url = f"sqlite:///{tmp}/bench.db"
             setup = prepare(db_url, users, exporters, export_rows)
@@ -438,6 +460,8 @@ async def measure(users: int, seconds: float, exporters: int = 5, export_rows: i
         echo_per_second=echo_per_second,
         caitien_per_second=caitien_per_second,
         echo_cpu=echo_cpu,
+        stored_per_second=stored_per_second,
+        stored_cpu=stored_cpu,
         caitien_cpu=caitien_cpu,
         rows_saved=rows_saved,
         writers=Latency.of(writing),
@@ -463,6 +487,9 @@ def report(f: Figures) -> str:
             f"users: {f.users}, seconds per phase: {f.seconds:g}",
             f"(a) bare PTB echo bot:          {f.echo_per_second:8.1f} updates/s",
             f"    {cpu(f.echo_cpu)}",
+            f"(a2) echo bot storing each text: {f.stored_per_second:8.1f} updates/s "
+            f"({f.stored_per_second / f.echo_per_second:.3f} of (a); SQLite WAL, synchronous=FULL)",
+            f"    {cpu(f.stored_cpu)}",
             f"(b) caitien row conversation:   {f.caitien_per_second:8.1f} updates/s "
             f"({f.rows_saved} rows saved)",
             f"    {cpu(f.caitien_cpu)}",

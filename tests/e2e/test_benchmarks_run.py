@@ -15,6 +15,7 @@ async def test_throughput_benchmark_runs():
         assert latency.count > 0 and 0 < latency.median_ms <= latency.p95_ms
     assert f.stalls.longest_ms > 0 and f.stalls_exporting.longest_ms > 0
     assert f.p95_ratio > 0 and f.ratio > 0
+    assert f.stored_per_second > 0 and f.stored_cpu.bot_ms > 0
     assert f.echo_cpu.bot_ms > 0 and f.caitien_cpu.bot_ms > 0 and f.caitien_cpu.bench_ms > 0
     assert "(c) caitien, 2 users writing rows, 1 exporting a 5-row plan" in throughput.report(f)
 
