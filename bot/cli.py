@@ -44,7 +44,6 @@ from bot.services import (
 from bot.services.files import FileStore
 from bot.services.plan_json import export_plan
 from bot.services.plans import (
-    active_rows,
     count_rows,
     ensure_plan,
     find_plan,
@@ -52,6 +51,7 @@ from bot.services.plans import (
     owner_names,
     plan_document,
     regulation_of,
+    row_at,
     template_of_year,
 )
 from bot.services.progress import row_progress, status_labels
@@ -146,11 +146,13 @@ def _parser() -> argparse.ArgumentParser:
     row = sub.add_parser("row", help="plan rows").add_subparsers(
         dest="action", required=True, parser_class=_Parser
     )
-    assign = row.add_parser("assign", help="make a member an owner of a row")
+    assign = row.add_parser("assign", help="make members owners of a row")
     assign.add_argument("--school", required=True, type=int)
     assign.add_argument("--row", required=True, type=int, help="position, as in the export")
-    assign.add_argument("--member", required=True, type=int)
-    assign.add_argument("--lead", action="store_true")
+    assign.add_argument(
+        "--member", required=True, type=int, nargs="+", help="one member id or several"
+    )
+    assign.add_argument("--lead", action="store_true", help="the (first) member leads the row")
     assign.add_argument("--year", help="school year (default: the latest plan)")
     assign.add_argument(
         "--now",
@@ -325,16 +327,24 @@ def _row_assign(db: Database, args: argparse.Namespace) -> None:
     with db.transaction() as session:
         school = _school(session, args.school)
         plan = _plan(session, school, args.year)
-        row = next((r for r in active_rows(session, plan.id) if r.position == args.row), None)
+        row = row_at(session, plan.id, args.row)
         if row is None:
             raise UsageError(f"plan {plan.school_year} has no row {args.row}")
-        member = members.member_of(session, school.id, args.member)
-        if member is None:
-            raise UsageError(f"school {school.id} has no member {args.member}")
-        current = [o.member_id for o in row.owners]
-        lead = next((o.member_id for o in row.owners if o.is_lead), None)
+        asked = list(dict.fromkeys(args.member))
+        found = members.members_of(session, school.id, asked)
+        missing = [m for m in asked if m not in found]
+        if missing:
+            raise UsageError(
+                f"school {school.id} has no member {', '.join(str(m) for m in missing)}"
+            )
+        current = owners.owners_of(session, row.id)
+        lead = next((o.member_id for o in current if o.is_lead), None)
         added = owners.set_owners(
-            session, row, [*current, member.id], member.id if args.lead else lead, None
+            session,
+            row,
+            [*(o.member_id for o in current), *asked],
+            asked[0] if args.lead else lead,
+            None,
         )
         # Told once through the outbox, whenever `caitien run` next drains it.
         told = outbox.tell_assigned(session, row, added, None, now)
@@ -342,9 +352,10 @@ def _row_assign(db: Database, args: argparse.Namespace) -> None:
             "row": row.position,
             "school_year": plan.school_year,
             "notified": bool(told),
+            "added": added,
             "owners": [
                 {"member_id": o.member_id, "name": o.member.display_name, "lead": o.is_lead}
-                for o in row.owners
+                for o in owners.owners_of(session, row.id)
             ],
         }
     _print_json(result)

@@ -174,6 +174,20 @@ def members(session: Session, school_id: int) -> list[Member]:
     )
 
 
+def members_of(session: Session, school_id: int, member_ids: list[int]) -> dict[int, Member]:
+    """These active members of the school, by id (one statement; the others are absent)."""
+    if not member_ids:
+        return {}
+    return {
+        m.id: m
+        for m in session.scalars(
+            select(Member).where(
+                Member.id.in_(member_ids), Member.school_id == school_id, Member.active.is_(True)
+            )
+        )
+    }
+
+
 def member_of(session: Session, school_id: int, member_id: int) -> Member | None:
     return session.scalar(
         select(Member).where(

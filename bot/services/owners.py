@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from bot.domain.positions import positions_in
 from bot.services.members import members
@@ -18,8 +18,20 @@ from db.models import (
 )
 
 
-def _owner_names(row: PlanRow) -> str:
-    return ", ".join(("★" if o.is_lead else "") + o.member.display_name for o in row.owners)
+def _owner_names(owners: list[RowOwner]) -> str:
+    return ", ".join(("★" if o.is_lead else "") + o.member.display_name for o in owners)
+
+
+def owners_of(session: Session, row_id: int) -> list[RowOwner]:
+    """The row's owners with their members, in one statement (not one per owner)."""
+    return list(
+        session.scalars(
+            select(RowOwner)
+            .where(RowOwner.row_id == row_id)
+            .options(joinedload(RowOwner.member))
+            .order_by(RowOwner.id)
+        )
+    )
 
 
 def set_owners(
@@ -29,27 +41,49 @@ def set_owners(
     lead_id: int | None,
     actor: Member | None,
 ) -> list[int]:
-    """Replace the row's owners (members of the row's school only) and its lead; returns the
-    members who were not owners before (to be told: `outbox.tell_assigned`)."""
+    """Replace the row's owners (active members of the row's school only) and its lead;
+    returns the members who were not owners before (to be told: `outbox.tell_assigned`).
+
+    A fixed number of statements whatever the size of the school or of the row's team (the
+    command line assigns a province's owners one call at a time): only the members asked for
+    are read, the owners come with their members in one statement, and only what changes is
+    written."""
     school_id = session.scalar(select(Plan.school_id).where(Plan.id == row.plan_id))
-    valid = {m.id for m in members(session, school_id or 0)}
-    wanted = [m for m in dict.fromkeys(member_ids) if m in valid]
+    asked = list(dict.fromkeys(member_ids))
+    valid = (
+        set(
+            session.scalars(
+                select(Member.id).where(
+                    Member.school_id == (school_id or 0),
+                    Member.active.is_(True),
+                    Member.id.in_(asked),
+                )
+            )
+        )
+        if asked
+        else set()
+    )
+    wanted = [m for m in asked if m in valid]
     if lead_id not in wanted:
         lead_id = wanted[0] if wanted else None
-    before = _owner_names(row)
-    current = {o.member_id: o for o in row.owners}
+    owners = owners_of(session, row.id)
+    before = _owner_names(owners)
+    current = {o.member_id: o for o in owners}
+    keep = set(wanted)
     for member_id, owner in current.items():
-        if member_id not in wanted:
-            row.owners.remove(owner)
+        if member_id not in keep:
+            session.delete(owner)
     for member_id in wanted:
         kept = current.get(member_id)
         if kept is None:
-            kept = RowOwner(member_id=member_id)
-            row.owners.append(kept)
-        kept.is_lead = member_id == lead_id
+            kept = RowOwner(row_id=row.id, member_id=member_id, is_lead=member_id == lead_id)
+            session.add(kept)
+        elif kept.is_lead != (member_id == lead_id):
+            kept.is_lead = member_id == lead_id
     session.flush()
-    session.refresh(row)
-    after = _owner_names(row)
+    if "owners" in row.__dict__:  # loaded in this session: not stale after the change
+        session.expire(row, ["owners"])
+    after = _owner_names(owners_of(session, row.id))
     if before != after and row.status != RowStatus.DRAFT:
         session.add(
             RowHistory(

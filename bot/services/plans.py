@@ -141,6 +141,17 @@ def active_rows(session: Session, plan_id: int) -> list[PlanRow]:
     )
 
 
+def row_at(session: Session, plan_id: int, position: int) -> PlanRow | None:
+    """The active row at this position of the plan (as the export numbers them)."""
+    return session.scalar(
+        select(PlanRow).where(
+            PlanRow.plan_id == plan_id,
+            PlanRow.status == RowStatus.ACTIVE,
+            PlanRow.position == position,
+        )
+    )
+
+
 def in_table_order(rows: list[PlanRow]) -> list[PlanRow]:
     """Rows as the official table lists them: Mức 1-3 by standard and criterion in numeric
     order (1.9 before 1.10), then Mức 4; rows of one criterion in their plan order."""
