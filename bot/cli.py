@@ -30,6 +30,7 @@ from bot.domain.invite_links import deep_link
 from bot.domain.schoolyear import is_school_year
 from bot.domain.templates import T2018, TT57
 from bot.runtime.app import CannotStart, run
+from bot.runtime.webhook import Webhook
 from bot.services import (
     carryover,
     members,
@@ -79,7 +80,18 @@ def _parser() -> argparse.ArgumentParser:
         description="Telegram assistant for a school's quality-improvement plan.",
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    run = sub.add_parser("run", help="run the bot (long polling)")
+    run = sub.add_parser("run", help="run the bot (long polling, or a webhook)")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates on a webhook instead of long polling (see --url, --secret)",
+    )
+    run.add_argument("--url", help="the public https://HOST/PATH Telegram posts updates to")
+    run.add_argument(
+        "--secret", help="the secret Telegram sends with each update (1-256 of A-Za-z0-9_-)"
+    )
+    run.add_argument("--listen", help="the address to listen on (default 127.0.0.1)")
+    run.add_argument("--port", type=int, help="the port to listen on (default 8443)")
     run.add_argument(
         "--now",
         help="start with the clock at this ISO moment, e.g. 2026-01-23T08:00+07:00 "
@@ -199,6 +211,22 @@ def _print_json(data: Any, output: Path | None = None) -> None:
         output.write_text(text + "\n", encoding="utf-8")
     else:
         sys.stdout.write(text + "\n")
+
+
+def _webhook(settings: Settings, args: argparse.Namespace) -> Webhook | None:
+    """The webhook of `run --webhook`: the options, else the settings (CAITIEN_WEBHOOK_*)."""
+    if not args.webhook:
+        return None
+    url = args.url or settings.webhook_url
+    secret = args.secret or settings.webhook_secret.get_secret_value()
+    if not url or not secret:
+        raise UsageError("--webhook needs --url and --secret (or CAITIEN_WEBHOOK_URL and _SECRET)")
+    return Webhook(
+        url,
+        secret,
+        args.listen or settings.webhook_listen,
+        args.port or settings.webhook_port,
+    )
 
 
 def _school_create(db: Database, settings: Settings, args: argparse.Namespace) -> None:
@@ -517,7 +545,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             if not settings.token():
                 raise UsageError("TELEGRAM_BOT_TOKEN is not set")
-            run(settings, _moment(args.now) if args.now else None)
+            run(settings, _moment(args.now) if args.now else None, _webhook(settings, args))
             return 0
         db = Database(settings.database_url)
         db.upgrade()

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     document_workers: int = Field(default=1, alias="CAITIEN_DOCUMENT_WORKERS", ge=1, le=16)
     # Messages per second the sender allows itself (Telegram's limit is about 30).
     send_rate: int = Field(default=30, alias="CAITIEN_SEND_RATE", gt=0)
+    # Webhook mode (`caitien run --webhook`; the options there win): the public URL Telegram
+    # posts to, the secret it sends with each update (never logged), where to listen.
+    webhook_url: str = Field(default="", alias="CAITIEN_WEBHOOK_URL")
+    webhook_secret: SecretStr = Field(default=SecretStr(""), alias="CAITIEN_WEBHOOK_SECRET")
+    webhook_listen: str = Field(default="127.0.0.1", alias="CAITIEN_WEBHOOK_LISTEN")
+    webhook_port: int = Field(default=8443, alias="CAITIEN_WEBHOOK_PORT", gt=0, lt=65536)
     # Logging level for the `caitien` loggers (stderr).
     log_level: str = Field(default="INFO", alias="CAITIEN_LOG_LEVEL")
 

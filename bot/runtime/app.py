@@ -7,13 +7,17 @@ anyone may use, the member commands, buttons by prefix, then the catch-alls.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import fcntl
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
@@ -32,11 +36,12 @@ from bot.core.clock import Clock, OffsetClock, SystemClock
 from bot.core.config import Settings
 from bot.core.i18n import translator
 from bot.runtime.frame import SERVICES, Callback, Services, turn_handler
-from bot.runtime.polling import serve
+from bot.runtime.polling import Polling, Receiver, serve
 from bot.runtime.ptb_types import App
 from bot.runtime.ratelimit import Limiter, Limits
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.sender import Sender, set_default_menus
+from bot.runtime.webhook import Webhook, WebhookError, check, failed_updates
 from bot.runtime.workshop import Workshop
 from bot.services.files import FileStore
 from bot.ui.views import View
@@ -76,6 +81,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the error and tell the user, in their language, to try again. The network failing
     under a reply (the answer is stored; only the message was lost) is a warning on one line;
     anything else is an error with its traceback."""
+    if isinstance(update, Update):  # a webhook answers 500 for it: Telegram delivers it again
+        failed_updates(context.application.bot_data).add(update.update_id)
     if isinstance(context.error, NetworkError):  # TimedOut included
         log.warning("a reply could not be sent (%s); the answer is stored", context.error)
     else:
@@ -262,27 +269,55 @@ def build_scheduler(application: App, clock: Clock) -> Scheduler:
     return Scheduler(services.db, clock, sender, settings.scheduler_interval)
 
 
-def run(settings: Settings, now: dt.datetime | None = None) -> None:
-    """Upgrade the schema, then schedule and long-poll until stopped.
+def run(settings: Settings, now: dt.datetime | None = None, webhook: Webhook | None = None) -> None:
+    """Upgrade the schema, then schedule and receive updates (long polling, or `webhook`)
+    until stopped.
 
     `now` sets the clock to that moment (it then runs on in real time), for trying a school year
-    out and for tests.
+    out and for tests. On SQLite one process only: a second `caitien run` on the same file
+    refuses to start (it would send every reminder twice and race the first one's turns).
     """
-    db = Database(settings.database_url)
-    db.upgrade()
-    clock: Clock = OffsetClock(now) if now is not None else SystemClock()
-    if now is not None:
-        log.warning("the clock is set to %s (caitien run --now); it runs on from there", now)
-    application = build_application(settings, db, clock=clock)
-    log.info("caitien starting (long polling)")
-    try:
-        asyncio.run(
-            serve(application, settings.polling_timeout, build_scheduler(application, clock))
-        )
-    except (NetworkError, InvalidToken) as exc:  # before it ever polled: say so in one line
-        raise CannotStart(
-            f"cannot reach the Bot API at {settings.telegram_api_base_url} ({exc})"
-        ) from exc
+    if webhook is not None:
+        try:
+            check(webhook.url, webhook.secret)
+        except WebhookError as exc:
+            raise CannotStart(str(exc)) from exc
+    with one_process(settings.database_url):
+        db = Database(settings.database_url)
+        db.upgrade()
+        clock: Clock = OffsetClock(now) if now is not None else SystemClock()
+        if now is not None:
+            log.warning("the clock is set to %s (caitien run --now); it runs on from there", now)
+        application = build_application(settings, db, clock=clock)
+        receiver: Receiver = webhook or Polling(settings.polling_timeout)
+        log.info("caitien starting (%s)", "webhook" if webhook else "long polling")
+        try:
+            asyncio.run(serve(application, receiver, build_scheduler(application, clock)))
+        except (NetworkError, InvalidToken) as exc:  # before it ever polled: say so in one line
+            raise CannotStart(
+                f"cannot reach the Bot API at {settings.telegram_api_base_url} ({exc})"
+            ) from exc
+        except WebhookError as exc:
+            raise CannotStart(str(exc)) from exc
+
+
+@contextlib.contextmanager
+def one_process(database_url: str) -> Iterator[None]:
+    """Hold an exclusive lock beside an SQLite database file while the bot runs (released by
+    the kernel when the process ends, however it ends); PostgreSQL: nothing to hold."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        yield
+        return
+    path = Path(url.database).resolve()
+    with open(f"{path}.lock", "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise CannotStart(
+                f"another caitien run is already serving {path}; stop it first"
+            ) from exc
+        yield
 
 
 class CannotStart(Exception):

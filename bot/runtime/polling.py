@@ -20,7 +20,8 @@ import gc
 import logging
 import signal
 import warnings
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 from telegram import Update
 from telegram.error import RetryAfter, TelegramError
@@ -217,13 +218,34 @@ async def poll(application: App, timeout: int, stop: asyncio.Event) -> None:
     await Poller(application, timeout).run(stop)
 
 
+class Receiver(Protocol):
+    """How updates arrive: long polling (the default) or a webhook (`bot.runtime.webhook`)."""
+
+    async def start(self, application: App) -> None:
+        """Tell Telegram how updates are to come (delete or set the webhook)."""
+
+    async def run(self, application: App, stop: asyncio.Event) -> None:
+        """Receive and handle updates until `stop` is set, then finish what is in flight."""
+
+
+@dataclass(frozen=True)
+class Polling:
+    timeout: int  # seconds a getUpdates long poll waits on the server
+
+    async def start(self, application: App) -> None:
+        await application.bot.delete_webhook(drop_pending_updates=False)
+
+    async def run(self, application: App, stop: asyncio.Event) -> None:
+        await poll(application, self.timeout, stop)
+
+
 async def serve(
     application: App,
-    timeout: int,
+    receiver: Receiver,
     scheduler: Scheduler | None = None,
 ) -> None:
-    """Run the bot until SIGINT/SIGTERM: initialise, set the menus, schedule, poll, shut down
-    cleanly (the sender finishes the message in flight)."""
+    """Run the bot until SIGINT/SIGTERM: initialise, set the menus, schedule, receive updates,
+    shut down cleanly (the sender finishes the message in flight)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -235,7 +257,7 @@ async def serve(
     if services.workshop is not None:  # the document workers start with the bot (off the loop:
         await loop.run_in_executor(services.turns, services.workshop.warm_up)  # spawning waits)
     try:
-        await application.bot.delete_webhook(drop_pending_updates=False)
+        await receiver.start(application)
         if application.post_init:
             await application.post_init(application)
         await application.start()
@@ -246,7 +268,7 @@ async def serve(
         gc.freeze()
         # CAITIEN_LOOP_WATCH: stall figures from the moment the bot serves until it stops.
         watch = loopwatch.start_from_environment()
-        await poll(application, timeout, stop)  # returns once stopped, turns finished
+        await receiver.run(application, stop)  # returns once stopped, turns finished
         log.info("caitien stopping")
         if scheduler is not None:
             await scheduler.stop()

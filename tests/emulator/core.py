@@ -216,6 +216,10 @@ class BotState:
     # Raw updates (`push_raw`): delivered whatever `allowed_updates` says.
     raw_update_ids: set[int] = field(default_factory=set)
     webhook: str = ""
+    webhook_secret: str = ""  # sent as X-Telegram-Bot-Api-Secret-Token with each update
+    webhook_max_connections: int = 40
+    # Each webhook delivery: {"update_id", "status"} (None when the connection failed).
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
     poller: asyncio.Future[None] | None = None
     new_update: Signal = field(default_factory=Signal)
     chat_signals: dict[int, Signal] = field(default_factory=dict)
@@ -417,8 +421,26 @@ class BotApiEmulator:
         return True
 
     def _m_setwebhook(self, bot: BotState, p: dict[str, Any]) -> bool:
-        bot.webhook = str(p.get("url", ""))
+        secret = str(p.get("secret_token") or "")
+        if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        url = str(p.get("url", ""))
+        if url and not re.match(r"https?://[^/]+", url):  # the emulator also takes http://
+            raise ApiError(400, "Bad Request: bad webhook: invalid URL")
+        bot.webhook, bot.webhook_secret = url, secret
+        bot.webhook_max_connections = int(p.get("max_connections") or 40)
+        if p.get("drop_pending_updates"):
+            bot.updates.clear()
+        bot.new_update.fire()  # the webhook pusher (tests.emulator.http) looks again
         return True
+
+    def delivered(self, token: str, update: dict[str, Any]) -> None:
+        """The webhook answered 200 for this update: Telegram forgets it."""
+        bot = self.bot(token)
+        bot.updates = [u for u in bot.updates if u["update_id"] != update["update_id"]]
+
+    def deliveries(self, token: str) -> list[dict[str, Any]]:
+        return list(self.bot(token).deliveries)
 
     def _m_getwebhookinfo(self, bot: BotState, p: dict[str, Any]) -> dict[str, Any]:
         return {

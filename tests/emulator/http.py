@@ -7,14 +7,19 @@ held back by Nagle's algorithm and calls do not stall ~40 ms on delayed ACKs.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import mimetypes
+import time
 from pathlib import Path
 from typing import Any
 
-from aiohttp import BodyPartReader, web
+from aiohttp import BodyPartReader, ClientError, ClientSession, ClientTimeout, web
 
 from tests.emulator.core import ApiError, BotApiEmulator
+
+RETRY_DELAY = 0.2  # seconds before a webhook delivery that failed is tried again
 
 
 class EmulatorServer:
@@ -22,6 +27,13 @@ class EmulatorServer:
         self.core = core or BotApiEmulator()
         self.port = 0
         self._runner: web.AppRunner | None = None
+        self._pusher: asyncio.Task[None] | None = None
+        self._client: ClientSession | None = None
+        # Webhook deliveries under way: (token, update id); and when one may be tried again.
+        self._in_flight: set[tuple[str, int]] = set()
+        self._retry_at: dict[tuple[str, int], float] = {}
+        self._chat_of_key: dict[tuple[str, int], object] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def base_url(self) -> str:
@@ -42,10 +54,90 @@ class EmulatorServer:
         site = web.TCPSite(self._runner, host, port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._client = ClientSession(timeout=ClientTimeout(total=60))
+        self._pusher = asyncio.create_task(self._push())
 
     async def stop(self) -> None:
+        if self._pusher:
+            self._pusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pusher
+        for task in list(self._tasks):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._client:
+            await self._client.close()
         if self._runner:
             await self._runner.cleanup()
+
+    # ------------------------------------------------------------ webhooks
+
+    async def _push(self) -> None:
+        """Telegram's side of a webhook: each pending update is POSTed to the URL given with
+        setWebhook, with the secret header; it is forgotten once answered 200 and delivered
+        again otherwise (after RETRY_DELAY), also while the bot restarts. Up to the webhook's
+        max_connections at once, one update per chat at a time, in order."""
+        while True:
+            waits = []
+            now = time.monotonic()
+            for bot in list(self.core.bots.values()):
+                waits.append(bot.new_update.future())
+                if not bot.webhook:
+                    continue
+                busy_chats = {c for t, _, c in self._chats_in_flight() if t == bot.token}
+                running = sum(1 for t, _ in self._in_flight if t == bot.token)
+                for update in list(bot.updates):
+                    key = (bot.token, update["update_id"])
+                    chat = _chat_of(update)
+                    if key in self._in_flight or chat in busy_chats:
+                        busy_chats.add(chat)  # later updates of that chat wait their turn
+                        continue
+                    if running >= bot.webhook_max_connections:
+                        break
+                    busy_chats.add(chat)
+                    if self._retry_at.get(key, 0.0) > now:
+                        continue
+                    running += 1
+                    self._in_flight.add(key)
+                    self._chat_of_key[key] = chat
+                    task = asyncio.create_task(
+                        self._deliver(bot.token, bot.webhook, bot.webhook_secret, update)
+                    )
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+            if waits:
+                await asyncio.wait(waits, timeout=0.05, return_when=asyncio.FIRST_COMPLETED)
+            else:
+                await asyncio.sleep(0.05)
+
+    def _chats_in_flight(self) -> list[tuple[str, int, object]]:
+        return [(t, u, self._chat_of_key.get((t, u))) for t, u in self._in_flight]
+
+    async def _deliver(self, token: str, url: str, secret: str, update: dict[str, Any]) -> None:
+        key = (token, update["update_id"])
+        status: int | None = None
+        try:
+            assert self._client is not None
+            headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+            async with self._client.post(url, json=update, headers=headers) as answer:
+                status = answer.status
+                await answer.read()
+        except (TimeoutError, ClientError, OSError):
+            status = None
+        finally:
+            bot = self.core.bot(token)
+            bot.deliveries.append(
+                {"update_id": update["update_id"], "status": status, "time": time.monotonic()}
+            )
+            if status == 200:
+                self.core.delivered(token, update)
+                self._retry_at.pop(key, None)
+            else:
+                self._retry_at[key] = time.monotonic() + RETRY_DELAY
+            self._in_flight.discard(key)
+            self._chat_of_key.pop(key, None)
+            bot.new_update.fire()
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         params: dict[str, Any] = dict(request.query)
@@ -128,6 +220,7 @@ class EmulatorServer:
                 "pending_updates",
                 "commands",
                 "menu",
+                "deliveries",
             ):
                 result = getattr(core, action)(**args)
             else:
@@ -164,3 +257,16 @@ class EmulatorServer:
         return self.core.send_document(
             token, user_id, filename, content, mime or "application/octet-stream", caption
         )
+
+
+def _chat_of(update: dict[str, Any]) -> object:
+    """The chat an update belongs to (its message's, or its button's message's)."""
+    for kind in ("message", "edited_message", "channel_post"):
+        if isinstance(update.get(kind), dict):
+            return update[kind].get("chat", {}).get("id")
+    query = update.get("callback_query")
+    if isinstance(query, dict):
+        return (query.get("message") or {}).get("chat", {}).get("id") or query.get("from", {}).get(
+            "id"
+        )
+    return ("update", update.get("update_id"))
