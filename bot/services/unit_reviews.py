@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.domain import school_settings
@@ -119,7 +119,10 @@ def summary(
             select(PlanReview.plan_id, PlanReview.evaluator).where(
                 PlanReview.plan_id.in_(tt57),
                 PlanReview.checkpoint == checkpoint,
-                func.coalesce(PlanReview.content, PlanReview.result, "") != "",
+                or_(
+                    func.coalesce(PlanReview.content, "") != "",
+                    func.coalesce(PlanReview.result, "") != "",
+                ),
             )
         ):
             reviews[plan_id] = evaluator

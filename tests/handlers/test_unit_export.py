@@ -29,6 +29,7 @@ from db.models import (
     UnitView,
 )
 from tests.conftest import TOKEN
+from tests.handlers.conftest import WORKSHOP
 from tests.unit_seed import (
     AT,
     MAI,
@@ -147,11 +148,13 @@ def turn_of(harness, session, telegram_id):
     )
 
 
-def export(harness, telegram_id, specialist_id):
+def export(harness, telegram_id, specialist_id, workshop=None):
+    """The slot's views, with their documents made after the commit (by the bot's workshop,
+    in another process, when given: what it is handed must travel there)."""
     with harness.db.transaction() as session:
         specialist = session.get(UnitMember, specialist_id)
         views = registry.unit_export(turn_of(harness, session, telegram_id), specialist)
-    return make_now(views)
+    return workshop.make_blocking(views) if workshop else make_now(views)
 
 
 def text_of(view):
@@ -160,7 +163,7 @@ def text_of(view):
 
 async def test_export_gives_the_rollup_and_the_reports_of_the_linked_schools(harness):
     seeded = seed(harness.db)
-    xlsx, zipped = export(harness, MAI, seeded.specialists[MAI])
+    xlsx, zipped = export(harness, MAI, seeded.specialists[MAI], WORKSHOP)
     assert text_of(xlsx) == (
         "Tổng hợp 3 trường của Phòng Văn hóa – Xã hội phường Hoàn Kiếm ngày 18/01/2027: "
         "7 dòng kế hoạch."
