@@ -145,7 +145,7 @@ def chart_png(t: Translator, digest: UnitDigest, top: int = CHART_SCHOOLS) -> by
     of about 800 px wide; beyond `top` schools, how many others there are."""
     shown = list(digest.schools[:top])
     height = max(3.0, 1.2 + 0.4 * max(len(shown), 1))
-    figure = Figure(figsize=(8, height), dpi=100)
+    figure = Figure(figsize=(7, height), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     names = [
@@ -160,26 +160,23 @@ def chart_png(t: Translator, digest: UnitDigest, top: int = CHART_SCHOOLS) -> by
         axes.barh(names, values, left=left, color=COLOURS[status], label=status_label(t, status))
         left = [a + b for a, b in zip(left, values, strict=True)]
     axes.invert_yaxis()
-    axes.set_xlabel(t._("rows"))
+    label = t._("rows")
+    rest = len(digest.schools) - len(shown)
+    if rest > 0:
+        label += "\n" + t.ngettext("and {n} other school", "and {n} other schools", rest).format(
+            n=rest
+        )
+    axes.set_xlabel(label)
     axes.set_title(
         t._("{unit}: rows by status, {date}").format(
             unit=short_title(digest.name, 60), date=t.date(digest.at.date())
         )
     )
-    rest = len(digest.schools) - len(shown)
-    if rest > 0:
-        axes.text(
-            0,
-            -0.08,
-            t.ngettext("and {n} other school", "and {n} other schools", rest).format(n=rest),
-            transform=axes.transAxes,
-            fontsize="small",
-            va="top",
-        )
     whole_rows = AutoLocator()
     whole_rows.set_params(integer=True)
     axes.xaxis.set_major_locator(whole_rows)
-    axes.legend(loc="lower right", fontsize="small")
+    # Beside the bars (the saved image grows to hold it): never over a school's bar.
+    axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small", frameon=False)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", bbox_inches="tight")
     return buffer.getvalue()
