@@ -61,6 +61,7 @@ from conversations import (
     rows,
     start,
     team,
+    unit_export,  # noqa: F401  (fills registry.unit_export)
 )
 from conversations import (
     settings as settings_flow,

@@ -5,7 +5,8 @@ messages through the rate limiter (`bot.runtime.ratelimit`), and records the out
 - 429: everybody waits `retry_after`, then the same message is tried again;
 - network errors and timeouts: retried with exponential backoff, then left pending for later;
 - 403 (the person blocked the bot): the member is marked unreachable, nothing more is sent to
-  them, and the principal is told once (an `unreachable` item);
+  them, and the principal is told once (an `unreachable` item); a unit's specialist is marked
+  (`UnitMember.unreachable_at`), with no principal to tell;
 - other refusals: the item fails with Telegram's reason.
 
 Delivery guarantee. Each message Telegram accepted is recorded (`parts_sent`, then `sent`) in
@@ -48,14 +49,14 @@ from telegram.warnings import PTBUserWarning
 
 from bot.core.clock import Clock
 from bot.core.i18n import LANGUAGES, translator
-from bot.domain import notification_rules, school_settings
+from bot.domain import notification_rules, school_settings, unit_settings
 from bot.runtime.ratelimit import Limiter
 from bot.runtime.workshop import Workshop
 from bot.services import menus, outbox
 from bot.ui import notices
 from bot.ui.menus import menu
 from bot.ui.views import Button, Message, make_now, messages
-from db.models import Member, OutboxItem, OutboxState, School
+from db.models import Member, OutboxItem, OutboxState, School, SupervisingUnit, UnitMember
 from db.session import Database
 
 log = logging.getLogger(__name__)
@@ -390,7 +391,13 @@ class Sender:
             item = session.get(OutboxItem, item_id)
             if item is None:
                 return "deleted"
-            school = session.get(School, item.school_id)
+            school = session.get(School, item.school_id) if item.school_id else None
+            unit = session.get(SupervisingUnit, item.unit_id) if item.unit_id else None
+            if school is None and unit is not None:  # a unit's item: the unit's schedule
+                local = now.astimezone(ZoneInfo(unit.timezone))
+                later = notification_rules.adjust(local, unit_settings.rules(unit))
+                if later > local:
+                    return later
             if school is not None and item.kind != menus.MENU:
                 rules = school_settings.load(school).rules()
                 local = now.astimezone(ZoneInfo(school.timezone))
@@ -511,6 +518,13 @@ class Sender:
     def _still_refused(self, item_id: int) -> bool:
         with self.db.transaction() as session:
             item = session.get(OutboxItem, item_id)
+            if item is not None and item.unit_member_id is not None:  # a specialist
+                specialist = session.get(UnitMember, item.unit_member_id)
+                if specialist is not None and specialist.unreachable_at is None:
+                    if specialist.person is not None:
+                        self._refused.discard(specialist.person.telegram_user_id)
+                    return False
+                return True
             member = session.get(Member, item.member_id) if item and item.member_id else None
             if member is not None and member.unreachable_at is None:
                 if member.person is not None:
@@ -527,6 +541,14 @@ class Sender:
             if item is None:
                 return
             item.state, item.reason = OutboxState.FAILED, "blocked"
+            if item.unit_member_id is not None:  # a specialist: marked, nobody to tell
+                specialist = session.get(UnitMember, item.unit_member_id)
+                if specialist is not None and outbox.specialist_unreachable(
+                    session, specialist, now
+                ):
+                    self.stats.unreachable += 1
+                self.stats.failed += 1
+                return
             if item.member_id is None:  # a group that removed the bot: unlink it
                 school = session.get(School, item.school_id)
                 if school is not None and school.group_chat_id == chat_id:

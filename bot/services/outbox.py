@@ -13,10 +13,16 @@ March does not flood its owners with September's reminders.
 
 The sender (`bot/runtime/sender.py`) claims pending items, checks them again at send time (a row
 done meanwhile, a member on leave or not joined) and sends them.
+
+Supervising units get items of their own (`materialise_units`, run by the same `materialise`):
+the weekly unit digest and the two review summaries, one per active, joined specialist, with
+`unit_id` and `unit_member_id` set and no school. Each unit keeps its own window
+(`SupervisingUnit.materialised_until`), with the schools' catch-up rules.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections import defaultdict
@@ -29,7 +35,7 @@ from sqlalchemy import Insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.domain import notification_rules, school_settings
+from bot.domain import notification_rules, school_settings, unit_settings
 from bot.domain.notification_rules import Rules
 from bot.domain.parsing import awaits_confirmation
 from bot.domain.schoolyear import school_year_of
@@ -39,6 +45,7 @@ from db.models import (
     Member,
     OutboxItem,
     OutboxState,
+    Person,
     Plan,
     PlanRow,
     ProgressStatus,
@@ -46,6 +53,8 @@ from db.models import (
     RowOwner,
     RowStatus,
     School,
+    SupervisingUnit,
+    UnitMember,
 )
 
 log = logging.getLogger(__name__)
@@ -64,6 +73,10 @@ AT_ONCE = (DIFFICULTY, ASSIGNED, JOINED)
 # A newcomer from a role link is asked their name and position first; the principal hears of
 # them when they have answered, or after this if they stop half-way.
 JOIN_GRACE = dt.timedelta(minutes=10)
+# A supervising unit's items, for each of its specialists (no school: `unit_member_id` is set).
+UNIT_DIGEST = "unit_digest"  # the weekly digest of the unit's schools, with its chart
+UNIT_REVIEW = "unit_review"  # at each review moment: which schools have written their review
+UNIT_KINDS = (UNIT_DIGEST, UNIT_REVIEW)
 
 
 @dataclass
@@ -71,6 +84,7 @@ class Materialised:
     schools: int = 0
     created: int = 0
     superseded: int = 0
+    units: int = 0
 
 
 def _insert(session: Session, values: list[dict[str, Any]]) -> int:
@@ -320,6 +334,83 @@ def materialise(
     for school in schools:
         if school.id in windows:
             school.materialised_until = now
+    if school_ids is None:  # a whole run: the units too
+        materialise_units(session, now, result)
+    return result
+
+
+def _unit_item(
+    kind: str, member_id: int, day: dt.date, moment: dt.datetime
+) -> notification_rules.Notification:
+    return notification_rules.Notification(kind, None, None, member_id, moment, day)
+
+
+def materialise_units(
+    session: Session, now: dt.datetime, result: Materialised | None = None
+) -> Materialised:
+    """Write the units' items that came due up to `now`: the weekly digest (the unit's digest
+    day and time, Monday 08:00 by default) and the review summaries, one per active, joined
+    specialist, on the unit's schedule (quiet hours, holidays). Like a school's: nothing on
+    the first run, only the newest of each kind per specialist after downtime (the older ones
+    written as skipped, "superseded")."""
+    if now.tzinfo is None:
+        raise ValueError("aware datetimes only")
+    result = result or Materialised()
+    windows: dict[int, tuple[dt.datetime, str, ZoneInfo, SupervisingUnit]] = {}
+    for unit in session.scalars(select(SupervisingUnit).order_by(SupervisingUnit.id)):
+        if unit.materialised_until is None:  # its first run: the schedule starts now
+            unit.materialised_until = now
+            continue
+        tz = ZoneInfo(unit.timezone)
+        year = school_year_of(now.astimezone(tz).date())
+        start = max(unit.materialised_until, year_start(year, tz))
+        if start < now:
+            windows[unit.id] = (start, year, tz, unit)
+        unit.materialised_until = now
+    if not windows:
+        return result
+    specialists: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for member_id, unit_id, chat_id in session.execute(
+        select(UnitMember.id, UnitMember.unit_id, Person.telegram_user_id)
+        .join(Person, Person.id == UnitMember.person_id)
+        .where(UnitMember.unit_id.in_(list(windows)), UnitMember.active.is_(True))
+        .order_by(UnitMember.id)
+    ):
+        specialists[unit_id].append((member_id, chat_id))
+    values: list[dict[str, Any]] = []
+    for unit_id, (start, year, tz, unit) in windows.items():
+        result.units += 1
+        people = specialists.get(unit_id, [])
+        if not people:
+            continue
+        chats = dict(people)
+        rules = unit_settings.rules(unit)
+        planned = [
+            dataclasses.replace(item, kind=UNIT_DIGEST)
+            for item in notification_rules.planned(
+                [], list(chats), year, tz, rules, window=(start, now)
+            )
+            if item.kind == notification_rules.DIGEST
+        ]
+        for day in unit_settings.review_summary_days(year, rules).values():
+            moment = notification_rules.adjust(dt.datetime.combine(day, rules.send_time, tz), rules)
+            planned += [_unit_item(UNIT_REVIEW, member_id, day, moment) for member_id in chats]
+        due = notification_rules.due_between(planned, start, now)
+        kept = set(map(id, notification_rules.catch_up(due)))
+        for item in due:
+            state = OutboxState.PENDING if id(item) in kept else OutboxState.SKIPPED
+            if state == OutboxState.SKIPPED:
+                result.superseded += 1
+            values.append(
+                {
+                    **_values(None, item, state),
+                    "member_id": None,
+                    "unit_id": unit_id,
+                    "unit_member_id": item.member_id,
+                    "chat_id": chats[item.member_id],
+                }
+            )
+    result.created += _insert(session, values)
     return result
 
 
@@ -369,7 +460,9 @@ def _supersede_older(session: Session, values: list[dict[str, Any]]) -> int:
     return len(older)
 
 
-def _values(school_id: int, item: notification_rules.Notification, state: str) -> dict[str, Any]:
+def _values(
+    school_id: int | None, item: notification_rules.Notification, state: str
+) -> dict[str, Any]:
     return {
         "key": item.key,
         "school_id": school_id,
@@ -507,3 +600,26 @@ def last_digest(
         .order_by(OutboxItem.sent_at.desc())
         .limit(1)
     )
+
+
+def last_unit_sent(session: Session, kind: str, unit_member_id: int) -> dt.datetime | None:
+    """When an item of this kind last reached this specialist, or None."""
+    return session.scalar(
+        select(OutboxItem.sent_at)
+        .where(
+            OutboxItem.kind == kind,
+            OutboxItem.state == OutboxState.SENT,
+            OutboxItem.unit_member_id == unit_member_id,
+        )
+        .order_by(OutboxItem.sent_at.desc())
+        .limit(1)
+    )
+
+
+def specialist_unreachable(session: Session, specialist: UnitMember, now: dt.datetime) -> bool:
+    """The specialist blocked the bot (a 403): nothing more is sent to them (no school's
+    principal to tell). False when they were marked already."""
+    if specialist.unreachable_at is not None:
+        return False
+    specialist.unreachable_at = now
+    return True

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.i18n import Translator, resolve_language, translator
 from bot.documents.report import write_report_docx
-from bot.domain import notification_rules, school_settings
+from bot.domain import notification_rules, school_settings, unit_settings
 from bot.domain.catalog import is_level4_code
 from bot.domain.parsing import awaits_confirmation
 from bot.domain.permissions import MANAGERS
@@ -33,9 +33,12 @@ from bot.services import (
     plans,
     progress,
     reviews,
+    unit_digest,
+    unit_reviews,
+    units,
     year_report,
 )
-from bot.ui import digest_view, review_view
+from bot.ui import digest_view, review_view, unit_digest_view
 from bot.ui.menus import Entry, menu
 from bot.ui.render import role_name, short_row
 from bot.ui.views import Button, Later, View, bold, italic, plain
@@ -48,6 +51,8 @@ from db.models import (
     ProgressStatus,
     RowStatus,
     School,
+    SupervisingUnit,
+    UnitMember,
 )
 
 NUDGES = (
@@ -385,6 +390,8 @@ def prepare(
     if item.kind == menus.MENU:
         assert item.chat_id is not None
         return menu_for(session, item.chat_id, default_language)
+    if item.kind in outbox.UNIT_KINDS:
+        return unit_item(session, item, now, default_language)
     school = session.get(School, item.school_id)
     if school is None:
         return "school_removed"
@@ -424,3 +431,69 @@ def prepare(
         joined = _joined(t, session, item)
         return joined if isinstance(joined, str) else Outgoing(chat_id, [joined])
     return "unknown_kind"
+
+
+def unit_skip_reason(
+    session: Session,
+    item: OutboxItem,
+    specialist: UnitMember | None,
+    now: dt.datetime,
+    rules: notification_rules.Rules,
+) -> str | None:
+    """Why a unit's item should not be sent now, or None (`now` in the unit's zone): the
+    specialist was removed, has not joined or blocked the bot; a second digest in one week; a
+    mid-year summary once the end-of-year moment has come, or one of another school year."""
+    if specialist is None or not specialist.active:
+        return "removed"
+    if specialist.person is None:
+        return "not_joined"
+    if specialist.unreachable_at is not None:
+        return "unreachable"
+    if item.kind == outbox.UNIT_DIGEST:
+        last = outbox.last_unit_sent(session, item.kind, specialist.id)
+        if last is not None and notification_rules.week_of(
+            last.astimezone(now.tzinfo)
+        ) == notification_rules.week_of(now):
+            return notification_rules.DIGEST_THIS_WEEK
+    if item.kind == outbox.UNIT_REVIEW:
+        year = school_year_of(item.day)
+        if school_year_of(now.date()) != year:
+            return notification_rules.PERIOD_ENDED
+        checkpoint = notification_rules.review_checkpoint(year, item.day, rules)
+        if checkpoint == "mid_year" and notification_rules.stale(
+            notification_rules.MID_YEAR, item.day, now.date(), rules
+        ):
+            return notification_rules.PERIOD_ENDED
+    return None
+
+
+def unit_item(
+    session: Session, item: OutboxItem, now: dt.datetime, default_language: str
+) -> Outgoing | str:
+    """A unit's item for one specialist, as of now: the weekly digest (text and chart; the
+    schools it shows are recorded as viewed) or the review summary."""
+    unit = session.get(SupervisingUnit, item.unit_id) if item.unit_id else None
+    if unit is None:
+        return "unit_removed"
+    specialist = session.get(UnitMember, item.unit_member_id) if item.unit_member_id else None
+    rules = unit_settings.rules(unit)
+    local = now.astimezone(ZoneInfo(unit.timezone))
+    reason = unit_skip_reason(session, item, specialist, local, rules)
+    if reason is not None:
+        return reason
+    assert specialist is not None and specialist.person is not None
+    t = translator(resolve_language(specialist.person.language, default_language))
+    chat_id = specialist.person.telegram_user_id
+    if item.kind == outbox.UNIT_DIGEST:
+        found = unit_digest.build(session, unit.id, local)
+        assert found is not None
+        chart = Later(unit_digest_view.chart_in, (t.language, found))
+        if item.parts_sent == 0:  # once, not again when the text follows a sent chart
+            units.record_view(
+                session, specialist, [s.school_id for s in found.schools], "digest", now
+            )
+        return Outgoing(chat_id, [View(unit_digest_view.render(t, found), photo=chart)])
+    checkpoint = notification_rules.review_checkpoint(school_year_of(item.day), item.day, rules)
+    summary = unit_reviews.summary(session, unit.id, checkpoint, local)
+    assert summary is not None
+    return Outgoing(chat_id, [View(unit_digest_view.review_parts(t, summary))])
