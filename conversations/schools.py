@@ -139,9 +139,9 @@ def schools_view(turn: Turn, specialist: UnitMember, page: int = 0) -> list[View
     ]
     paging = []
     if page > 0:
-        paging.append(Button("◀", f"h:l:{page - 1}"))
+        paging.append(Button("◀", f"h:l:{specialist.unit_id}:{page - 1}"))
     if page + 1 < pages:
-        paging.append(Button("▶", f"h:l:{page + 1}"))
+        paging.append(Button("▶", f"h:l:{specialist.unit_id}:{page + 1}"))
     if paging:
         buttons.append(paging)
     buttons.append([Button("📊 " + t._("Export the roll-up"), f"h:x:{specialist.unit_id}")])
@@ -157,7 +157,7 @@ def plan_view(turn: Turn, specialist: UnitMember, school: School, page: int = 0)
     t = turn.t
     year = current_school_year(ZoneInfo(school.timezone), turn.now)
     plan = plans.find_plan(turn.session, school.id, year)
-    back = [Button("◀ " + t._("Schools"), "h:l:0")]
+    back = [Button("◀ " + t._("Schools"), f"h:l:{specialist.unit_id}:0")]
     head = t._("Quality-improvement plan, school year {year}").format(year=year)
     parts: list[Part] = [bold(school.name), plain("\n" + head)]
     rows = plans.in_table_order(plans.active_rows(turn.session, plan.id)) if plan else []
@@ -261,7 +261,7 @@ def row_view(turn: Turn, specialist: UnitMember, school: School, row: PlanRow) -
     units.record_view(turn.session, specialist, [school.id], "row", turn.now, row_id=row.id)
     buttons = [
         [Button("◀ " + t._("Plan"), f"h:s:{school.id}")],
-        [Button("◀ " + t._("Schools"), "h:l:0")],
+        [Button("◀ " + t._("Schools"), f"h:l:{specialist.unit_id}:0")],
     ]
     return [View(parts, buttons)]
 
@@ -293,11 +293,12 @@ def on_callback(turn: Turn) -> list[View]:
     if None in numbers:
         return refused(turn)
     ids = [n for n in numbers if n is not None]
-    if action == "l" and len(ids) == 1:
-        return schools_view(turn, specialist, ids[0])
+    # The list and the roll-up name the unit: another unit's button is refused too.
+    if action in ("l", "x") and ids and ids[0] != specialist.unit_id:
+        return refused(turn)
+    if action == "l" and len(ids) == 2:
+        return schools_view(turn, specialist, ids[1])
     if action == "x" and len(ids) == 1:
-        if ids[0] != specialist.unit_id:
-            return refused(turn)
         return registry.unit_export(turn, specialist)
     if action not in ("s", "r") or not ids:
         return refused(turn)

@@ -127,7 +127,7 @@ async def test_a_school_plan_read_only(harness, db, seeded):
     assert "đang thực hiện · hạn 31/03/2027" in body
     assert "chưa báo cáo · hạn 15/01/2027" in body
     rows = seeded.rows[SCHOOL_A]
-    assert callbacks(plan) == [*(f"h:r:{a}:{r}" for r in rows), "h:l:0"]
+    assert callbacks(plan) == [*(f"h:r:{a}:{r}" for r in rows), f"h:l:{seeded.units[UNIT_1]}:0"]
     assert buttons(plan)[-1] == "◀ Các trường"
     assert (a, "plan", None) in views_of(db, seeded.specialists[MAI])
     # A school without a plan: said so, nothing created for it.
@@ -166,7 +166,8 @@ async def test_a_row_card_with_its_evidence_and_no_edit_button(harness, db, seed
     assert "Tiến độ: gặp khó khăn" in body
     assert "12/01/2027 · Đặng Thị Lan: gặp khó khăn — Thiếu kinh phí" in body
     assert "📎 bien-ban-hop-to.pdf — Biên bản họp tổ tháng 1 (12/01/2027)" in body
-    assert callbacks(card) == [f"h:s:{a}", "h:l:0"]  # back only: nothing edits
+    back = f"h:l:{seeded.units[UNIT_1]}:0"
+    assert callbacks(card) == [f"h:s:{a}", back]  # back only: nothing edits
     assert (a, "row", row_id) in views_of(db, seeded.specialists[MAI])
 
 
@@ -177,7 +178,7 @@ async def test_a_bieu_2_row_card_shows_its_columns(harness, db, seeded):
     assert "Xây dựng thư viện thân thiện" in card["text"]
     assert "Lê Văn Phúc" in card["text"]
     assert "Đang mua sách" in card["text"]
-    assert callbacks(card) == [f"h:s:{b}", "h:l:0"]
+    assert callbacks(card) == [f"h:s:{b}", f"h:l:{seeded.units[UNIT_1]}:0"]
 
 
 async def test_forged_and_other_unit_buttons_are_refused(harness, db, seeded):
@@ -196,7 +197,9 @@ async def test_forged_and_other_unit_buttons_are_refused(harness, db, seeded):
         (MAI, "h:r:1"),
         (MAI, "h:z:1"),
         (MAI, "h:"),
-        (MAI, "h:l:5"),
+        (MAI, f"h:l:{seeded.units[UNIT_1]}:5"),  # a page that is not there
+        (MAI, "h:l:0"),
+        (NAM, f"h:l:{seeded.units[UNIT_1]}:0"),  # another unit's list
     ]
     for user, data in forged:
         views = await harness.forge(user, data)
