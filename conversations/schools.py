@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.i18n import Translator
 from bot.domain.constants import ROWS_PER_PAGE
+from bot.domain.rowname import short_title
 from bot.domain.schoolyear import current_school_year
 from bot.domain.templates import TT57, template_of
 from bot.services import plan_json, plans, priorities, progress, unit_digest, units
@@ -27,7 +28,15 @@ from bot.ui.render import echo, row_card, short_row
 from bot.ui.views import Button, Part, View, bold, italic, plain
 from conversations import registry
 from conversations.base import Turn, parse_number
-from db.models import PlanRow, ProgressStatus, RowStatus, School, UnitMember
+from db.models import (
+    PlanRow,
+    PriorityIssue,
+    ProgressReport,
+    ProgressStatus,
+    RowStatus,
+    School,
+    UnitMember,
+)
 
 log = logging.getLogger(__name__)
 
@@ -148,10 +157,6 @@ def schools_view(turn: Turn, specialist: UnitMember, page: int = 0) -> list[View
     return [View(parts, buttons)]
 
 
-def short_title(name: str, limit: int = 48) -> str:
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
-
-
 def plan_view(turn: Turn, specialist: UnitMember, school: School, page: int = 0) -> list[View]:
     """The school's plan of its current year, read-only: rows with status and due date."""
     t = turn.t
@@ -195,14 +200,15 @@ def plan_view(turn: Turn, specialist: UnitMember, school: School, page: int = 0)
     return [View(parts, buttons)]
 
 
-def _tt57_columns(turn: Turn, school: School, row: PlanRow) -> dict[str, object]:
+def _tt57_columns(
+    turn: Turn, school: School, row: PlanRow, reports: list[ProgressReport]
+) -> tuple[PriorityIssue | None, str | None]:
     """A Biểu 2 card's issue and column (10), as the school's card shows them."""
     if row.plan.template != TT57:
-        return {}
+        return None, None
     issue = priorities.get_issue(turn.session, school.id, row.issue_id) if row.issue_id else None
-    latest = progress.latest_status(progress.reports_of(turn.session, row.id))
-    column_10 = plan_json.implementation(row, latest, template_of(row.plan.template))
-    return {"issue": issue, "implementation": column_10}
+    latest = progress.latest_status(reports)
+    return issue, plan_json.implementation(row, latest, template_of(row.plan.template))
 
 
 def _owners_parts(t: Translator, row: PlanRow) -> list[Part]:
@@ -217,10 +223,9 @@ def _owners_parts(t: Translator, row: PlanRow) -> list[Part]:
     return [bold("\n\n" + t._("Owners") + ": "), plain("; ".join(names))]
 
 
-def _progress_parts(turn: Turn, school: School, row: PlanRow) -> list[Part]:
+def _progress_parts(turn: Turn, school: School, reports: list[ProgressReport]) -> list[Part]:
     """The latest status, the reports' words and the evidence list (names, captions, dates)."""
     t = turn.t
-    reports = progress.reports_of(turn.session, row.id)
     if not reports:
         return [italic("\n\n" + t._("No progress report yet."))]
     tz = ZoneInfo(school.timezone)
@@ -249,15 +254,13 @@ def row_view(turn: Turn, specialist: UnitMember, school: School, row: PlanRow) -
         bold(t._("Row {position}").format(position=row.position)),
         bold(" · "),
     ]
-    parts += row_card(
-        t,
-        row,
-        plans.regulation_of(school),
-        row.plan.school_year,
-        **_tt57_columns(turn, school, row),  # type: ignore[arg-type]
-    )
+    reports = progress.reports_of(turn.session, row.id)
+    issue, column_10 = _tt57_columns(turn, school, row, reports)
+    regulation = plans.regulation_of(school)
+    year = row.plan.school_year
+    parts += row_card(t, row, regulation, year, issue=issue, implementation=column_10)
     parts += _owners_parts(t, row)
-    parts += _progress_parts(turn, school, row)
+    parts += _progress_parts(turn, school, reports)
     units.record_view(turn.session, specialist, [school.id], "row", turn.now, row_id=row.id)
     buttons = [
         [Button("◀ " + t._("Plan"), f"h:s:{school.id}")],

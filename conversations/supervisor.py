@@ -156,9 +156,21 @@ def cancel(turn: Turn) -> list[View]:
     return [View([bold(turn.t._("Stopped. Nothing was linked or unlinked."))])]
 
 
+def _on_command(turn: Turn) -> list[View]:
+    """Another command: the question about a code ends (the next text is not taken for one)."""
+    leave(turn.state)
+    return []
+
+
 registry.add_flow(
     registry.Flow(
-        name=FLOW, prompt=prompt, on_text=on_text, skip=cancel, go_back=cancel, cancel=cancel
+        name=FLOW,
+        prompt=prompt,
+        on_text=on_text,
+        skip=cancel,
+        go_back=cancel,
+        cancel=cancel,
+        on_command=_on_command,
     )
 )
 

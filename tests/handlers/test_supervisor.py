@@ -90,6 +90,11 @@ async def test_a_wrong_code_is_said_and_asked_again(harness, db, seeded):
     [stopped] = await harness.press(NEW_PRINCIPAL, "Huỷ")
     assert "Không liên kết hay bỏ liên kết đơn vị nào." in stopped["text"]
     assert linked(db, unit_id) == []
+    # Another command ends the question: the next text is not taken for a code.
+    await harness.send(NEW_PRINCIPAL, "/supervisor KHONG-PHAI-MA")
+    await harness.send(NEW_PRINCIPAL, "/mine")
+    assert "Mã này không hợp lệ" not in text(await harness.send(NEW_PRINCIPAL, code))
+    assert linked(db, unit_id) == []
 
 
 async def test_a_second_unit_of_one_kind_is_refused_naming_the_first(harness, db, seeded):
