@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.domain import document_settings
-from bot.services import outbox
+from bot.services import outbox, units
 from bot.services.invites import JoinOutcome, join_with_code
 from bot.services.members import memberships
 from bot.ui.menus import help_entries
@@ -13,14 +13,27 @@ from bot.ui.render import role_name
 from bot.ui.views import Button, View, bold, italic, plain
 from conversations import registry
 from conversations.base import Turn, parse_number
-from db.models import Role
+from db.models import SUPERVISOR, Role, UnitMember
 
 log = logging.getLogger(__name__)
 
 
 def onboarding(turn: Turn) -> list[View]:
-    """What an unknown user gets, whatever they send: what the bot is and how to join."""
+    """What an unknown user gets, whatever they send: what the bot is and how to join. A
+    unit's specialist (no school of their own) gets their commands instead, and a button of
+    a school's message the refusal every forged button gets (looked up here, not in the
+    frame: only a person without a school comes this way)."""
     t = turn.t
+    specialist = units.specialist_of(turn.session, turn.person)
+    if specialist is not None:
+        views = [specialist_help(turn, specialist)]
+        if turn.incoming.callback_data is not None:
+            log.info(
+                "refused button %r of specialist %s", turn.incoming.callback_data, specialist.id
+            )
+            no = t._("This button is no longer valid.")
+            views.insert(0, View([bold(no)], toast=no))
+        return views
     return [
         View(
             [
@@ -48,6 +61,17 @@ def onboarding(turn: Turn) -> list[View]:
     ]
 
 
+def specialist_help(turn: Turn, specialist: UnitMember, head: str | None = None) -> View:
+    """What a unit's specialist can do: the linked schools, read-only, and the roll-up."""
+    t = turn.t
+    head = head or t._("Hello {name}! You are a specialist of {unit}.").format(
+        name=specialist.display_name, unit=specialist.unit.name
+    )
+    lines = [bold(head), plain("\n\n"), bold(t._("What I can do"))]
+    lines += [plain(f"\n{e.command} — {e.description}") for e in help_entries(t, SUPERVISOR)]
+    return View(lines)
+
+
 @registry.help_view.provide
 def help_view(turn: Turn) -> View:
     """The commands of this person's role (those the bot will do for them), one per line."""
@@ -59,12 +83,27 @@ def help_view(turn: Turn) -> View:
     return View(lines)
 
 
+def _joined_unit(turn: Turn, joined: units.Joined) -> list[View]:
+    """A specialist's personal code: they see the unit's schools from now on."""
+    t = turn.t
+    head = (
+        t._("You are already a specialist of {unit}.")
+        if joined.already
+        else t._("Welcome! You have joined {unit} as a specialist.")
+    ).format(unit=joined.unit.name)
+    return [specialist_help(turn, joined.member, head)]
+
+
 def on_start(turn: Turn) -> list[View]:
     """Join with a code, or greet a member, or onboard a stranger."""
     t = turn.t
     code = turn.incoming.args[0] if turn.incoming.args else None
     if code:
         result = join_with_code(turn.session, turn.person, code[:64], turn.now)
+        if result.outcome == JoinOutcome.UNKNOWN:  # not a school's: a specialist's own code?
+            joined = units.join_with_code(turn.session, turn.person, code[:64], turn.now)
+            if joined is not None:
+                return _joined_unit(turn, joined)
         if result.outcome in (JoinOutcome.JOINED, JoinOutcome.ALREADY_MEMBER):
             assert result.member and result.school
             turn.member = result.member
@@ -109,8 +148,14 @@ def on_start(turn: Turn) -> list[View]:
 
 
 def on_help(turn: Turn) -> list[View]:
-    """Show the commands."""
-    return [help_view(turn)] if turn.member else onboarding(turn)
+    """Show the commands (a school member who is also a unit's specialist: /schools too)."""
+    if turn.member is None:
+        return onboarding(turn)
+    view = help_view(turn)
+    if units.specialist_of(turn.session, turn.person) is not None:
+        schools = next(e for e in help_entries(turn.t, SUPERVISOR) if e.command == "/schools")
+        view.parts.append(plain(f"\n{schools.command} — {schools.description}"))
+    return [view]
 
 
 LANGUAGE_PREFIX = "l:"

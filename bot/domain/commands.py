@@ -7,17 +7,29 @@ A person is offered only what the bot will do for them (the checks themselves st
 
 from __future__ import annotations
 
-from db.models import Role
+from db.models import SUPERVISOR, Role
 
 # In the order the menu shows them.
 STRANGER = ("start", "help", "language")
 _EVERYONE_FIRST = ("plan",)
 _WRITE = ("add",)
 _OWN = ("mine", "report", "team")
-_MANAGE = ("invite", "import", "export", "report_year", "digest", "priorities", "review", "newyear")
+_MANAGE = (
+    "invite",
+    "import",
+    "export",
+    "report_year",
+    "digest",
+    "priorities",
+    "review",
+    "newyear",
+    "supervisor",
+)
 _MONITOR = ("export",)
 _EVERYONE_LAST = ("settings", "language", "help", "cancel")
 _SEVERAL_SCHOOLS = ("school",)
+# A specialist of a supervising unit (no school of their own): the linked schools, read-only.
+_SUPERVISE = ("schools", "export")
 
 _BY_ROLE: dict[str, tuple[str, ...]] = {
     Role.PRINCIPAL: (*_EVERYONE_FIRST, *_WRITE, *_OWN, *_MANAGE),
@@ -29,8 +41,10 @@ _BY_ROLE: dict[str, tuple[str, ...]] = {
 
 
 def commands_for(role: str | None, several_schools: bool = False) -> tuple[str, ...]:
-    """The commands offered to a member with this role (None: not a member of any school);
-    /school only to someone in several schools."""
+    """The commands offered to a member with this role (None: not a member of any school;
+    `SUPERVISOR`: a unit's specialist); /school only to someone in several schools."""
+    if role == SUPERVISOR:
+        return (*_SUPERVISE, "language", "help")
     if role is None or role not in _BY_ROLE:
         return STRANGER
     extra = _SEVERAL_SCHOOLS if several_schools else ()

@@ -43,6 +43,7 @@ from bot.runtime.scheduler import Scheduler
 from bot.runtime.sender import Sender, set_default_menus
 from bot.runtime.webhook import Webhook, WebhookError, check, failed_updates
 from bot.runtime.workshop import Workshop
+from bot.services import units
 from bot.services.files import FileStore
 from bot.ui.views import View
 from conversations import (
@@ -59,7 +60,9 @@ from conversations import (
     report,
     review,
     rows,
+    schools,
     start,
+    supervisor,
     team,
     unit_export,  # noqa: F401  (fills registry.unit_export)
 )
@@ -154,6 +157,16 @@ def _command(fn: TurnFn) -> TurnFn:
     return command
 
 
+def _export(turn: Turn) -> list[View]:
+    """/export: a member's is the school's plan; a unit's specialist (no school of their own)
+    gets the roll-up of the linked schools; a stranger, how to join."""
+    if turn.member is not None:
+        return plan.on_export(turn)
+    if units.specialist_of(turn.session, turn.person) is not None:
+        return schools.on_export(turn)
+    return start.onboarding(turn)
+
+
 def register(application: App) -> None:
     private = filters.ChatType.PRIVATE
 
@@ -165,6 +178,9 @@ def register(application: App) -> None:
 
     def shows(fn: TurnFn) -> Callback:
         return turn_handler(fn, on_repeat=_shown_again(fn))
+
+    def shows_public(fn: TurnFn) -> Callback:  # shown again to a member only, as `shows`
+        return turn_handler(fn, needs_member=False, on_repeat=_shown_again(fn))
 
     def command(name: str, fn: TurnFn, wrap: Callable[[TurnFn], Callback] = handler) -> Any:
         return CommandHandler(name, wrap(_command(fn)), filters=private)
@@ -193,12 +209,17 @@ def register(application: App) -> None:
             CommandHandler("linkgroup", handler(digest.on_linkgroup)),
             command("team", team.on_team, shows),
             command("invite", team.on_invite),
-            command("export", plan.on_export, shows),
+            command("export", _export, shows_public),
             command("import", import_plan.on_import),
             command("report_year", plan.on_report_year, shows),
             command("priorities", priorities.on_priorities, shows),
             CallbackQueryHandler(handler(priorities.on_callback), pattern=r"^q:"),
             CallbackQueryHandler(handler(import_plan.on_callback), pattern=r"^i:"),
+            # Supervising units: the principal links (u:), a unit's specialist sees (h:).
+            command("supervisor", supervisor.on_supervisor),
+            CallbackQueryHandler(handler(supervisor.on_callback), pattern=r"^u:"),
+            command("schools", schools.on_schools, public),
+            CallbackQueryHandler(public(schools.on_callback), pattern=r"^h:"),
             command("school", start.on_school),
             CallbackQueryHandler(handler(start.on_school_chosen), pattern=r"^s:"),
             CommandHandler(

@@ -23,7 +23,8 @@ from db.models import Member, Person, School
 
 MENU = "menu"
 # Bump when the commands of a role change: every joined member's menu is set again.
-MENU_VERSION = 2  # 2: /priorities, /review, /newyear for the principal and vice-principals
+MENU_VERSION = 3  # 2: /priorities, /review, /newyear for the principal and vice-principals;
+# 3: /supervisor (the supervising units) for them
 SETTINGS_KEY = "menus"
 
 

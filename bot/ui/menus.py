@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.core.i18n import N_, Translator
 from bot.domain.commands import commands_for, manages
+from db.models import SUPERVISOR
 
 # What each command does, as the menu shows it (Telegram allows 256 characters).
 _MENU = {
@@ -26,6 +27,8 @@ _MENU = {
     "newyear": N_("start next year's plan from this year's unfinished rows"),
     "settings": N_("reminder times, holidays, your leave"),
     "school": N_("choose the school to work in"),
+    "supervisor": N_("the supervising units that follow this school's plan"),
+    "schools": N_("the plans of the schools linked to your unit"),
     "language": N_("Vietnamese or English"),
     "help": N_("what I can do"),
     "cancel": N_("stop (drafts are kept)"),
@@ -39,6 +42,8 @@ _HELP = {
 }
 _NOT_MANAGER = {"settings": N_("your leave (no reminders while you are away)")}
 _MANAGER_HELP = {"team": N_("the school's team; invite with /invite")}
+# A unit's specialist exports the roll-up of the linked schools, not a school's plan.
+_SUPERVISOR = {"export": N_("the roll-up of the linked schools (XLSX) and their year-end reports")}
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class Entry:
 def menu(t: Translator, role: str | None, several_schools: bool = False) -> list[Entry]:
     """The command menu of a member with this role (None: a stranger), in `t`'s language."""
     texts = _MENU if manages(role) else {**_MENU, **_NOT_MANAGER}
+    if role == SUPERVISOR:
+        texts = {**_MENU, **_SUPERVISOR}
     return [Entry(c, t._(texts[c])) for c in commands_for(role, several_schools)]
 
 
@@ -62,6 +69,8 @@ def help_entries(t: Translator, role: str | None, several_schools: bool = False)
         texts["export"] = N_("the plan from or to Word and Excel files")
     else:
         texts.update(_NOT_MANAGER)
+    if role == SUPERVISOR:
+        texts.update(_SUPERVISOR)
     entries = []
     for command in commands_for(role, several_schools):
         if command == "invite":
