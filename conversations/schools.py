@@ -271,7 +271,7 @@ def row_view(turn: Turn, specialist: UnitMember, school: School, row: PlanRow) -
 
 def on_schools(turn: Turn) -> list[View]:
     """/schools: the unit's schools (for a specialist, whether or not also a school member)."""
-    specialist = units.specialist_of(turn.session, turn.person)
+    specialist = units.specialist_writing(turn.session, turn.person)
     if specialist is None:
         return _not_specialist(turn)
     return schools_view(turn, specialist)
@@ -279,7 +279,7 @@ def on_schools(turn: Turn) -> list[View]:
 
 def on_export(turn: Turn) -> list[View]:
     """/export of a specialist: the roll-up of the linked schools (`registry.unit_export`)."""
-    specialist = units.specialist_of(turn.session, turn.person)
+    specialist = units.specialist_writing(turn.session, turn.person)
     if specialist is None:
         return _not_specialist(turn)
     return registry.unit_export(turn, specialist)
@@ -288,7 +288,7 @@ def on_export(turn: Turn) -> list[View]:
 def on_callback(turn: Turn) -> list[View]:
     """A page of the list, a school's plan (a page of it), a row's card, the export; each
     asked of the server again: the specialist active, the school linked to their unit."""
-    specialist = units.specialist_of(turn.session, turn.person)
+    specialist = units.specialist_writing(turn.session, turn.person)
     if specialist is None:
         return refused(turn)
     parts = (turn.incoming.callback_data or "")[len(PREFIX) :].split(":")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.domain import document_settings
-from bot.services import outbox, units
+from bot.services import menus, outbox, units
 from bot.services.invites import JoinOutcome, join_with_code
 from bot.services.members import memberships
 from bot.ui.menus import help_entries
@@ -24,7 +24,7 @@ def onboarding(turn: Turn) -> list[View]:
     a school's message the refusal every forged button gets (looked up here, not in the
     frame: only a person without a school comes this way)."""
     t = turn.t
-    specialist = units.specialist_of(turn.session, turn.person)
+    specialist = units.specialist_writing(turn.session, turn.person)
     if specialist is not None:
         views = [specialist_help(turn, specialist)]
         if turn.incoming.callback_data is not None:
@@ -84,8 +84,13 @@ def help_view(turn: Turn) -> View:
 
 
 def _joined_unit(turn: Turn, joined: units.Joined) -> list[View]:
-    """A specialist's personal code: they see the unit's schools from now on."""
+    """A specialist's personal code: they see the unit's schools from now on (and their own
+    command menu, set by the sender)."""
     t = turn.t
+    joined.member.unreachable_at = None  # they write again: their digests resume
+    if not joined.already and turn.incoming.chat_id == turn.incoming.user.id:
+        menus.refresh(turn.session, None, turn.incoming.user.id, turn.now)
+        turn.wake_sender = True
     head = (
         t._("You are already a specialist of {unit}.")
         if joined.already

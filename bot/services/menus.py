@@ -28,9 +28,11 @@ MENU_VERSION = 3  # 2: /priorities, /review, /newyear for the principal and vice
 SETTINGS_KEY = "menus"
 
 
-def refresh(session: Session, school_id: int, telegram_user_id: int, now: dt.datetime) -> None:
+def refresh(
+    session: Session, school_id: int | None, telegram_user_id: int, now: dt.datetime
+) -> None:
     """Have the sender set this person's private-chat menu anew (as soon as it can: a menu is
-    no message, quiet hours do not hold it)."""
+    no message, quiet hours do not hold it); `school_id` None for a unit's specialist."""
     outbox.enqueue(
         session,
         key=f"{MENU}:u{telegram_user_id}:{secrets.token_hex(8)}",

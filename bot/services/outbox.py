@@ -124,7 +124,7 @@ def enqueue(
     session: Session,
     *,
     key: str,
-    school_id: int,
+    school_id: int | None,
     kind: str,
     day: dt.date,
     send_at: dt.datetime,

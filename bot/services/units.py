@@ -137,6 +137,15 @@ def specialist_of(session: Session, person: Person) -> UnitMember | None:
     )
 
 
+def specialist_writing(session: Session, person: Person) -> UnitMember | None:
+    """`specialist_of` for a person who is writing to the bot: a specialist marked unreachable
+    (they had blocked the bot) is reachable again, and their digests resume."""
+    member = specialist_of(session, person)
+    if member is not None and member.unreachable_at is not None:
+        member.unreachable_at = None
+    return member
+
+
 def link(
     session: Session,
     unit: SupervisingUnit,

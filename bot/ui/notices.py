@@ -43,6 +43,7 @@ from bot.ui.menus import Entry, menu
 from bot.ui.render import role_name, short_row
 from bot.ui.views import Button, Later, View, bold, italic, plain
 from db.models import (
+    SUPERVISOR,
     Member,
     OutboxItem,
     Person,
@@ -98,9 +99,11 @@ def menu_for(session: Session, telegram_user_id: int, default_language: str) -> 
     mine = members.memberships(session, person)
     member = members.acting_as(person, mine)
     language = resolve_language(person.language, default_language)
-    if member is None and language == default_language:
-        return MenuChange(telegram_user_id, None)
     role = member.role if member is not None else None
+    if member is None and units.specialist_of(session, person) is not None:
+        role = SUPERVISOR  # a unit's specialist with no school of their own: their commands
+    elif member is None and language == default_language:
+        return MenuChange(telegram_user_id, None)
     return MenuChange(telegram_user_id, menu(translator(language), role, len(mine) > 1))
 
 

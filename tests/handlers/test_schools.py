@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.services import units
 from db.models import Evidence, ProgressReport, School, UnitMember, UnitView
+from tests.conftest import TOKEN
 from tests.handlers.conftest import buttons, text
 from tests.unit_seed import (
     AT,
@@ -68,6 +69,11 @@ async def test_a_specialist_joins_with_the_code(harness, db, seeded):
     [helped] = await harness.send(NEWCOMER, "/plan")
     assert f"Xin chào Ngô Thu Hương! Thầy/cô là chuyên viên của {UNIT_1}." in helped["text"]
     assert "/schools" in helped["text"]
+    # Their chat's own command menu: the specialist's commands.
+    await harness.sender.drain()
+    chat_menu = harness.core.menu(TOKEN, NEWCOMER)
+    assert chat_menu["scope"] == f"chat:{NEWCOMER}::"
+    assert [c["command"] for c in chat_menu["commands"]][:2] == ["schools", "export"]
     # The code was for one person: someone else is refused as with an unknown code.
     harness.user(9102, name="Khác")
     refused = text(await harness.send(9102, f"/start {code}"))
@@ -261,3 +267,12 @@ async def test_a_school_member_who_is_also_a_specialist(harness, db, seeded):
     [helped] = await harness.send(son, "/help")
     assert "/schools — kế hoạch của các trường liên kết với đơn vị" in helped["text"]
     assert "/invite" in helped["text"] or "/team" in helped["text"]
+
+
+async def test_a_specialist_who_writes_again_is_reachable_again(harness, db, seeded):
+    with db.transaction() as session:
+        mai = session.get(UnitMember, seeded.specialists[MAI])
+        mai.unreachable_at = AT  # a digest got 403: they had blocked the bot
+    await harness.send(MAI, "/schools")
+    with db.transaction() as session:
+        assert session.get(UnitMember, seeded.specialists[MAI]).unreachable_at is None
