@@ -362,6 +362,25 @@ def read_stalls(path: Path, log: Path) -> Stalls:
     return Stalls(float(data["longest_stall_ms"]), int(data["stalls_over_50ms"]))
 
 
+async def echo_phase(
+    server: EmulatorServer, users: int, seconds: float, extra: dict[str, str]
+) -> tuple[float, Cpu]:
+    """The echo bot (with `extra` in its environment): updates/s and CPU per update."""
+    core = server.core
+    echo = spawn(["benchmarks/echo_bot.py"], ECHO_TOKEN, server, extra)
+    try:
+        await wait_polling(core, ECHO_TOKEN, echo)
+        counter = Counter()
+        meter = CpuMeter(bot_pid(echo))
+        start = time.monotonic()
+        await asyncio.gather(
+            *(echo_user(core, 10_000 + u, start + seconds, counter) for u in range(users))
+        )
+        return counter.updates / (time.monotonic() - start), meter.per_update(counter.updates)
+    finally:
+        stop(echo)
+
+
 async def measure(users: int, seconds: float, exporters: int = 5, export_rows: int = 50) -> Figures:
     if not 0 < exporters < users:
         raise ValueError("exporters are some of the users: 0 < exporters < users")
@@ -369,37 +388,12 @@ async def measure(users: int, seconds: float, exporters: int = 5, export_rows: i
     await server.start()
     core = server.core
     try:
-        # (a) baseline: bare echo bot.
-        echo = spawn(["benchmarks/echo_bot.py"], ECHO_TOKEN, server, {})
-        try:
-            await wait_polling(core, ECHO_TOKEN, echo)
-            counter = Counter()
-            meter = CpuMeter(bot_pid(echo))
-            start = time.monotonic()
-            await asyncio.gather(
-                *(echo_user(core, 10_000 + u, start + seconds, counter) for u in range(users))
-            )
-            echo_per_second = counter.updates / (time.monotonic() - start)
-            echo_cpu = meter.per_update(counter.updates)
-        finally:
-            stop(echo)
-        # (a2) the same echo bot, storing each text in SQLite before it answers.
+        # (a) baseline: bare echo bot; (a2) the same, storing each text in SQLite first.
+        echo_per_second, echo_cpu = await echo_phase(server, users, seconds, {})
         with tempfile.TemporaryDirectory() as tmp:
-            echo = spawn(
-                ["benchmarks/echo_bot.py"], ECHO_TOKEN, server, {"ECHO_STORE": f"{tmp}/e.db"}
+            stored_per_second, stored_cpu = await echo_phase(
+                server, users, seconds, {"ECHO_STORE": f"{tmp}/e.db"}
             )
-            try:
-                await wait_polling(core, ECHO_TOKEN, echo)
-                counter = Counter()
-                meter = CpuMeter(bot_pid(echo))
-                start = time.monotonic()
-                await asyncio.gather(
-                    *(echo_user(core, 10_000 + u, start + seconds, counter) for u in range(users))
-                )
-                stored_per_second = counter.updates / (time.monotonic() - start)
-                stored_cpu = meter.per_update(counter.updates)
-            finally:
-                stop(echo)
         with tempfile.TemporaryDirectory() as tmp:
             db_url = f"sqlite:///{tmp}/bench.db"
             setup = prepare(db_url, users, exporters, export_rows)

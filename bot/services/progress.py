@@ -6,6 +6,7 @@ The end-of-year report and the evidence archive (`bot.documents.report`) are wri
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, select
@@ -151,6 +152,19 @@ def latest_statuses_in(session: Session, rows: ColumnElement[bool]) -> dict[int,
             select(ProgressReport.row_id, ProgressReport.status).where(
                 ProgressReport.id.in_(newest)
             )
+        )
+    }
+
+
+def last_report_times(session: Session, rows: ColumnElement[bool]) -> dict[int, dt.datetime]:
+    """When each of the rows matching a condition on PlanRow was last reported on."""
+    return {
+        row_id: at
+        for row_id, at in session.execute(
+            select(ProgressReport.row_id, func.max(ProgressReport.created_at))
+            .join(PlanRow, PlanRow.id == ProgressReport.row_id)
+            .where(rows)
+            .group_by(ProgressReport.row_id)
         )
     }
 

@@ -32,7 +32,6 @@ from db.models import (
     Plan,
     PlanReview,
     PlanRow,
-    ProgressReport,
     ProgressStatus,
     RowStatus,
     School,
@@ -158,15 +157,7 @@ def _reported(
         return reported, waiting, rows
     wanted = PlanRow.plan_id.in_(list(plans)) & (PlanRow.status == RowStatus.ACTIVE)
     latest = progress.latest_statuses_in(session, wanted)
-    last: dict[int, dt.datetime] = {
-        row_id: at
-        for row_id, at in session.execute(
-            select(ProgressReport.row_id, func.max(ProgressReport.created_at))
-            .join(PlanRow, PlanRow.id == ProgressReport.row_id)
-            .where(wanted)
-            .group_by(ProgressReport.row_id)
-        )
-    }
+    last = progress.last_report_times(session, wanted)
     for row_id, plan_id in session.execute(select(PlanRow.id, PlanRow.plan_id).where(wanted)):
         start = schools[plans[plan_id]][2]
         rows[plan_id] += 1

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.catalog import Regulation, is_level4_code
@@ -26,7 +26,6 @@ from db.models import (
     Member,
     Plan,
     PlanRow,
-    ProgressReport,
     RowOwner,
     RowStatus,
     School,
@@ -91,15 +90,7 @@ def rows(session: Session, digest: UnitDigest) -> list[RollupRow]:
     ):
         owners[row_id].append(name + (" (chủ trì)" if lead else ""))
     latest = progress.latest_statuses_in(session, wanted)
-    last: dict[int, dt.datetime] = {
-        row_id: at
-        for row_id, at in session.execute(
-            select(ProgressReport.row_id, func.max(ProgressReport.created_at))
-            .join(PlanRow, PlanRow.id == ProgressReport.row_id)
-            .where(wanted)
-            .group_by(ProgressReport.row_id)
-        )
-    }
+    last = progress.last_report_times(session, wanted)
     by_school: dict[int, list[RollupRow]] = defaultdict(list)
     for r in session.execute(
         select(
