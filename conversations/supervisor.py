@@ -5,7 +5,7 @@ vice-principals see which units follow the school and which of their specialists
 Linking asks for confirmation (buttons carry the chat state's version: a button of an older
 message is refused); a wrong code is said so and the code asked again. A school has one unit
 of each kind (`units.link` refuses a second one): the refusal names the unit already linked.
-Only the principal links and unlinks.
+Only the principal links and unlinks (`permissions.can_link_units`).
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import logging
 from zoneinfo import ZoneInfo
 
 from bot.core.i18n import N_, Translator
-from bot.domain.permissions import can_manage_team
+from bot.domain.permissions import can_link_units, can_manage_team
 from bot.services import units
 from bot.services.chatstate import enter, leave
 from bot.ui.views import Button, Part, View, bold, italic, plain
 from conversations import registry
 from conversations.base import Turn, flow_button, parse_number, stale_button
-from db.models import Role, SupervisingUnit, UnitKind
+from db.models import SupervisingUnit, UnitKind
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +47,7 @@ def _unit_name(t: Translator, unit: SupervisingUnit) -> str:
 
 
 def _links(turn: Turn) -> bool:
-    """Only the principal links the school to a unit or unlinks it (`units.link` is the
-    school's decision; vice-principals see the list)."""
-    member = turn.member
-    return member is not None and member.active and member.role == Role.PRINCIPAL
+    return can_link_units(turn.member)
 
 
 def _only_principal(turn: Turn) -> list[View]:

@@ -34,6 +34,12 @@ def can_manage_team(member: Member | None) -> bool:
     return member is not None and member.active and member.role in MANAGERS
 
 
+def can_link_units(member: Member | None) -> bool:
+    """Only the principal links the school to a supervising unit or unlinks it (the school's
+    decision to let a unit's specialists see its plan); vice-principals see the links."""
+    return member is not None and member.active and member.role == Role.PRINCIPAL
+
+
 def can_export(member: Member | None) -> bool:
     """Export the plan: principal, vice-principals and the monitoring group."""
     return member is not None and member.active and member.role in {*MANAGERS, Role.MONITOR}
