@@ -222,7 +222,19 @@ SCHOOLS_SQL = """
 COUNTS_SQL = (
     "WITH"
     + _LATEST
-    + """
+    + """,
+    present AS (  -- owners not on leave, per row with owners
+        SELECT o.row_id,
+               sum(CASE WHEN m.on_leave_until IS NULL OR m.on_leave_until < {today}
+                   THEN 1 ELSE 0 END) AS n
+        FROM row_owners o
+        JOIN members m ON m.id = o.member_id
+        JOIN plan_rows r ON r.id = o.row_id
+        JOIN plans p ON p.id = r.plan_id
+        JOIN unit_schools us ON us.school_id = p.school_id
+        WHERE us.unit_id = {unit} AND p.school_year = {year}
+        GROUP BY o.row_id
+    )
     SELECT r.plan_id, count(*),
         sum(CASE WHEN l.status = 'done' THEN 1 ELSE 0 END),
         sum(CASE WHEN l.status = 'in_progress' THEN 1 ELSE 0 END),
@@ -231,16 +243,14 @@ COUNTS_SQL = (
         sum(CASE WHEN r.due_date < {today} AND coalesce(l.status, '') <> 'done'
             AND NOT (CAST(r.timeline_flags AS TEXT) LIKE '%"before_school_year"%'
                      AND CAST(r.timeline_flags AS TEXT) NOT LIKE '%"before_school_year_confirmed"%')
-            AND (NOT EXISTS (SELECT 1 FROM row_owners o WHERE o.row_id = r.id)
-                 OR EXISTS (SELECT 1 FROM row_owners o JOIN members m ON m.id = o.member_id
-                            WHERE o.row_id = r.id
-                              AND (m.on_leave_until IS NULL OR m.on_leave_until < {today})))
+            AND (present.row_id IS NULL OR present.n > 0)
             THEN 1 ELSE 0 END),
         max(l.created_at)
     FROM plan_rows r
     JOIN plans p ON p.id = r.plan_id
     JOIN unit_schools us ON us.school_id = p.school_id
     LEFT JOIN latest l ON l.row_id = r.id
+    LEFT JOIN present ON present.row_id = r.id
     WHERE us.unit_id = {unit} AND p.school_year = {year} AND r.status = 'active'
     GROUP BY r.plan_id"""
 )
