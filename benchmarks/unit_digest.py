@@ -199,40 +199,37 @@ def generate(db: Database, schools: int, rows_per_school: int, seed: int = 13) -
     return 1
 
 
-# The baseline: the same facts with bare SQL, parameters in the driver's own style.
-_LATEST = """
-    latest AS (
-        SELECT row_id, status, created_at FROM (
-            SELECT pr.row_id, pr.status, pr.created_at,
-                   row_number() OVER (PARTITION BY pr.row_id
-                                      ORDER BY pr.created_at DESC, pr.id DESC) AS n
-            FROM progress_reports pr
-            JOIN plan_rows r ON r.id = pr.row_id
-            JOIN plans p ON p.id = r.plan_id
-            JOIN unit_schools us ON us.school_id = p.school_id
-            WHERE us.unit_id = {unit} AND p.school_year = {year}
-        ) ranked WHERE n = 1
-    )"""
+# The baseline: the same facts with bare SQL. {plans} is the list of the year's plan ids the
+# first statement read (integers, written into the text); other names are parameters, marked
+# in the driver's own style.
 SCHOOLS_SQL = """
-    SELECT s.id, s.name, p.id, p.template
+    SELECT s.id, p.id, p.template
     FROM unit_schools us
     JOIN schools s ON s.id = us.school_id
     LEFT JOIN plans p ON p.school_id = s.id AND p.school_year = {year}
     WHERE us.unit_id = {unit}"""
+_LATEST = """
+    latest AS (  -- each row's latest report
+        SELECT row_id, status, created_at FROM (
+            SELECT pr.row_id, pr.status, pr.created_at,
+                   row_number() OVER (PARTITION BY pr.row_id
+                                      ORDER BY pr.created_at DESC, pr.id DESC) AS n
+            FROM progress_reports pr JOIN plan_rows r ON r.id = pr.row_id
+            WHERE r.plan_id IN ({plans})
+        ) ranked WHERE n = 1
+    )"""
 COUNTS_SQL = (
     "WITH"
     + _LATEST
     + """,
-    present AS (  -- owners not on leave, per row with owners
+    present AS (  -- per row with owners, the owners not on leave
         SELECT o.row_id,
                sum(CASE WHEN m.on_leave_until IS NULL OR m.on_leave_until < {today}
                    THEN 1 ELSE 0 END) AS n
         FROM row_owners o
         JOIN members m ON m.id = o.member_id
         JOIN plan_rows r ON r.id = o.row_id
-        JOIN plans p ON p.id = r.plan_id
-        JOIN unit_schools us ON us.school_id = p.school_id
-        WHERE us.unit_id = {unit} AND p.school_year = {year}
+        WHERE r.plan_id IN ({plans})
         GROUP BY o.row_id
     )
     SELECT r.plan_id, count(*),
@@ -247,11 +244,9 @@ COUNTS_SQL = (
             THEN 1 ELSE 0 END),
         max(l.created_at)
     FROM plan_rows r
-    JOIN plans p ON p.id = r.plan_id
-    JOIN unit_schools us ON us.school_id = p.school_id
     LEFT JOIN latest l ON l.row_id = r.id
     LEFT JOIN present ON present.row_id = r.id
-    WHERE us.unit_id = {unit} AND p.school_year = {year} AND r.status = 'active'
+    WHERE r.plan_id IN ({plans}) AND r.status = 'active'
     GROUP BY r.plan_id"""
 )
 SILENT_SQL = (
@@ -260,12 +255,10 @@ SILENT_SQL = (
     + """
     SELECT r.plan_id, m.display_name
     FROM plan_rows r
-    JOIN plans p ON p.id = r.plan_id
-    JOIN unit_schools us ON us.school_id = p.school_id
     JOIN row_owners o ON o.row_id = r.id
     JOIN members m ON m.id = o.member_id
     LEFT JOIN latest l ON l.row_id = r.id
-    WHERE us.unit_id = {unit} AND p.school_year = {year} AND r.status = 'active'
+    WHERE r.plan_id IN ({plans}) AND r.status = 'active'
       AND m.active AND coalesce(l.status, '') <> 'done'
       AND (l.created_at IS NULL OR l.created_at < {since})
     GROUP BY r.plan_id, m.display_name"""
@@ -273,9 +266,7 @@ SILENT_SQL = (
 WRITTEN_SQL = """
     SELECT r.plan_id, r.implementation_text
     FROM plan_rows r
-    JOIN plans p ON p.id = r.plan_id
-    JOIN unit_schools us ON us.school_id = p.school_id
-    WHERE us.unit_id = {unit} AND p.school_year = {year} AND p.template = {tt57}
+    WHERE r.plan_id IN ({tt57_plans})
       AND r.status = 'active' AND r.implementation_text IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM progress_reports pr WHERE pr.row_id = r.id)"""
 
@@ -291,17 +282,16 @@ def bare_read(db: Database, unit_id: int) -> Counts:
     sqlite = db.engine.dialect.name == "sqlite"
     today = AT.date()
     since = dt.datetime(2027, 1, 10, tzinfo=TZ).astimezone(dt.UTC)
-    values = {
+    values: dict[str, Any] = {
         "unit": unit_id,
         "year": YEAR,
         "today": today.isoformat() if sqlite else today,
         # SQLite holds moments as SQLAlchemy writes them (UTC, no offset).
         "since": since.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else since,
-        "tt57": TT57,
     }
     mark = "?" if sqlite else "%s"
 
-    def run(cursor: Any, sql: str) -> list[tuple[Any, ...]]:
+    def run(cursor: Any, sql: str, lists: dict[str, list[int]] | None = None) -> list[Any]:
         names: list[str] = []
 
         class Marks(dict[str, str]):
@@ -309,10 +299,11 @@ def bare_read(db: Database, unit_id: int) -> Counts:
                 names.append(key)
                 return mark
 
-        cursor.execute(
-            sql.replace("%", "%%" if not sqlite else "%").format_map(Marks()),
-            [values[n] for n in names],
-        )
+        for key, ids in (lists or {}).items():
+            sql = sql.replace("{" + key + "}", ",".join(str(int(i)) for i in ids) or "NULL")
+        if not sqlite:
+            sql = sql.replace("%", "%%")  # a literal % for psycopg
+        cursor.execute(sql.format_map(Marks()), [values[n] for n in names])
         return list(cursor.fetchall())
 
     connection = db.engine.raw_connection()
@@ -320,19 +311,23 @@ def bare_read(db: Database, unit_id: int) -> Counts:
         cursor = connection.cursor()
         found: Counts = {}
         plans: dict[int, int] = {}
-        for school_id, _name, plan_id, _template in run(cursor, SCHOOLS_SQL):
+        tt57: list[int] = []
+        for school_id, plan_id, template in run(cursor, SCHOOLS_SQL):
             found[school_id] = (None, 0, 0, 0, 0, 0, 0, None, (), 0)
             if plan_id is not None:
                 plans[plan_id] = school_id
+                if template == TT57:
+                    tt57.append(plan_id)
+        lists = {"plans": list(plans), "tt57_plans": tt57}
         silent: dict[int, list[str]] = {}
-        for plan_id, name in run(cursor, SILENT_SQL):
+        for plan_id, name in run(cursor, SILENT_SQL, lists):
             silent.setdefault(plan_id, []).append(name)
         word = " ".join((template_of(TT57).implementation("done") or "").split()).casefold()
         written: dict[int, int] = {}
-        for plan_id, words in run(cursor, WRITTEN_SQL):
+        for plan_id, words in run(cursor, WRITTEN_SQL, lists):
             if " ".join((words or "").split()).casefold() == word:
                 written[plan_id] = written.get(plan_id, 0) + 1
-        for plan_id, *counts, last in run(cursor, COUNTS_SQL):
+        for plan_id, *counts, last in run(cursor, COUNTS_SQL, lists):
             found[plans[plan_id]] = (
                 plan_id,
                 *(int(c) for c in counts),
