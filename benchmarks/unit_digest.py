@@ -218,6 +218,8 @@ _LATEST = """
             WHERE r.plan_id IN ({plans})
         ) ranked WHERE n = 1
     )"""
+# The counts per plan, then (same statement, the latest reports read once) one line per plan
+# and silent owner: the name column is NULL on the counts' lines.
 COUNTS_SQL = (
     "WITH"
     + _LATEST
@@ -242,18 +244,15 @@ COUNTS_SQL = (
                      AND CAST(r.timeline_flags AS TEXT) NOT LIKE '%"before_school_year_confirmed"%')
             AND (present.row_id IS NULL OR present.n > 0)
             THEN 1 ELSE 0 END),
-        max(l.created_at)
+        max(l.created_at),
+        NULL
     FROM plan_rows r
     LEFT JOIN latest l ON l.row_id = r.id
     LEFT JOIN present ON present.row_id = r.id
     WHERE r.plan_id IN ({plans}) AND r.status = 'active'
-    GROUP BY r.plan_id"""
-)
-SILENT_SQL = (
-    "WITH"
-    + _LATEST
-    + """
-    SELECT r.plan_id, m.display_name
+    GROUP BY r.plan_id
+    UNION ALL
+    SELECT r.plan_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, m.display_name
     FROM plan_rows r
     JOIN row_owners o ON o.row_id = r.id
     JOIN members m ON m.id = o.member_id
@@ -319,19 +318,22 @@ def bare_read(db: Database, unit_id: int) -> Counts:
                 if template == TT57:
                     tt57.append(plan_id)
         lists = {"plans": list(plans), "tt57_plans": tt57}
-        silent: dict[int, list[str]] = {}
-        for plan_id, name in run(cursor, SILENT_SQL, lists):
-            silent.setdefault(plan_id, []).append(name)
         word = " ".join((template_of(TT57).implementation("done") or "").split()).casefold()
         written: dict[int, int] = {}
         for plan_id, words in run(cursor, WRITTEN_SQL, lists):
             if " ".join((words or "").split()).casefold() == word:
                 written[plan_id] = written.get(plan_id, 0) + 1
-        for plan_id, *counts, last in run(cursor, COUNTS_SQL, lists):
+        lines: dict[int, tuple[Any, ...]] = {}
+        silent: dict[int, list[str]] = {}
+        for plan_id, *counts, last, name in run(cursor, COUNTS_SQL, lists):
+            if name is None:
+                lines[plan_id] = (*(int(c) for c in counts), _utc(last))
+            else:
+                silent.setdefault(plan_id, []).append(name)
+        for plan_id, line in lines.items():
             found[plans[plan_id]] = (
                 plan_id,
-                *(int(c) for c in counts),
-                _utc(last),
+                *line,
                 tuple(sorted(silent.get(plan_id, ()))),
                 written.get(plan_id, 0),
             )
