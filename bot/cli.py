@@ -40,6 +40,8 @@ from bot.services import (
     plan_json,
     schools,
     tt57_import,
+    unit_digest,
+    units,
     year_report,
 )
 from bot.services.files import FileStore
@@ -57,7 +59,7 @@ from bot.services.plans import (
 )
 from bot.services.progress import row_progress, status_labels
 from bot.services.schools import SchoolError, create_school
-from db.models import Plan, Role, School
+from db.models import Plan, Role, School, UnitKind, UnitMember
 from db.session import Database
 
 log = logging.getLogger("caitien")
@@ -202,6 +204,36 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--year", help="school year, e.g. 2025-2026 (default: the latest)")
     export.add_argument("--format", choices=["json", "docx", "xlsx"], default="json")
     export.add_argument("-o", "--output", type=Path, help="write to FILE instead of stdout")
+
+    unit = sub.add_parser(
+        "unit", help="supervising units (commune/ward office, Sở)"
+    ).add_subparsers(dest="action", required=True, parser_class=_Parser)
+    unit_create = unit.add_parser("create", help="create a unit; prints its link code")
+    unit_create.add_argument("--name", required=True)
+    unit_create.add_argument("--kind", required=True, choices=[k.value for k in UnitKind])
+    for action, text in (("link", "link a school to a unit"), ("unlink", "unlink a school")):
+        linking = unit.add_parser(action, help=text)
+        linking.add_argument("--unit", required=True, type=int)
+        linking.add_argument("--school", required=True, type=int)
+    unit_member = unit.add_parser("member", help="a unit's specialists").add_subparsers(
+        dest="member_action", required=True, parser_class=_Parser
+    )
+    specialist = unit_member.add_parser(
+        "add", help="add a specialist; prints their personal one-use code (/start CODE)"
+    )
+    specialist.add_argument("--unit", required=True, type=int)
+    specialist.add_argument("--name", required=True)
+    specialist.add_argument("--title")
+    removing = unit_member.add_parser("remove", help="remove a specialist (they see nothing more)")
+    removing.add_argument("--unit", required=True, type=int)
+    removing.add_argument("--member", required=True, type=int)
+    unit.add_parser("list", help="list units with their schools and specialists")
+    digest = unit.add_parser("digest", help="the unit's schools at a moment, attention first")
+    digest.add_argument("--unit", required=True, type=int)
+    digest.add_argument(
+        "--at", help="an ISO moment with offset, e.g. 2027-01-18T08:00+07:00 (default: now)"
+    )
+    digest.add_argument("--format", choices=["json"], default="json")
     return parser
 
 
@@ -533,6 +565,55 @@ def _plan_export(db: Database, settings: Settings, args: argparse.Namespace) -> 
     _print_json(data, args.output)
 
 
+def _unit(db: Database, args: argparse.Namespace) -> None:
+    now = SystemClock().now()
+    with db.transaction() as session:
+        try:
+            result = _unit_action(session, args, now)
+        except units.UnitError as exc:
+            raise UsageError(str(exc)) from exc
+    _print_json(result)
+
+
+def _unit_action(session: Session, args: argparse.Namespace, now: dt.datetime) -> Any:
+    if args.action == "create":
+        made = units.create_unit(session, args.name, args.kind, now)
+        return {
+            "unit_id": made.id,
+            "name": made.name,
+            "kind": made.kind,
+            "link_code": made.link_code,
+        }
+    if args.action == "list":
+        return units.listing(session)
+    unit = units.get_unit(session, args.unit)
+    if args.action in ("link", "unlink"):
+        school = _school(session, args.school)
+        if args.action == "link":
+            units.link(session, unit, school, now)
+        else:
+            units.unlink(session, unit, school)
+        return {"unit_id": unit.id, "school_id": school.id, "linked": args.action == "link"}
+    if args.action == "digest":
+        at = _moment(args.at) if args.at else now
+        found = unit_digest.build(session, unit.id, at)
+        assert found is not None  # the unit exists
+        return found.json()
+    if args.member_action == "add":
+        member = units.add_specialist(session, unit, args.name, now, args.title)
+        return {
+            "member_id": member.id,
+            "unit_id": unit.id,
+            "name": member.display_name,
+            "invite_code": member.invite_code,
+        }
+    specialist = session.get(UnitMember, args.member)
+    if specialist is None or specialist.unit_id != unit.id:
+        raise UsageError(f"unit {unit.id} has no member {args.member}")
+    units.remove_specialist(session, specialist)
+    return {"member_id": specialist.id, "unit_id": unit.id, "active": False}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -569,6 +650,8 @@ def main(argv: list[str] | None = None) -> int:
             _plan_carry_over(db, args)
         elif args.command == "plan":
             _plan_export(db, settings, args)
+        elif args.command == "unit":
+            _unit(db, args)
         return 0
     except (UsageError, CannotStart) as exc:
         sys.stderr.write(f"caitien: {exc}\n")

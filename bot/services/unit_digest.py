@@ -32,13 +32,14 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     func,
     not_,
+    null,
     or_,
     select,
+    union_all,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from bot.domain import school_settings
 from bot.domain.parsing import BEFORE_SCHOOL_YEAR, CONFIRMED
@@ -150,7 +151,8 @@ class _School:
 
 
 def _latest_reports(plan_ids: list[int]) -> Any:
-    """Each row's latest report (status, time) as a subquery: the rows of these plans only."""
+    """Each row's latest report (status, time), the rows of these plans only: a common table
+    expression, computed once for the counts and the silent owners (`_read`)."""
     ranked = (
         select(
             ProgressReport.row_id.label("row_id"),
@@ -170,7 +172,7 @@ def _latest_reports(plan_ids: list[int]) -> Any:
     return (
         select(ranked.c.row_id, ranked.c.status, ranked.c.created_at)
         .where(ranked.c.n == 1)
-        .subquery("latest")
+        .cte("latest")
     )
 
 
@@ -184,19 +186,24 @@ def _awaiting_confirmation() -> ColumnElement[bool]:
     return and_(flags.like(f'%"{BEFORE_SCHOOL_YEAR}"%'), not_(flags.like(f'%"{CONFIRMED}"%')))
 
 
-def _someone_present(today: dt.date) -> ColumnElement[bool]:
-    """The row has no owner, or one owner not on leave today (a row whose owners are all
-    away is not counted late)."""
-    owner = aliased(RowOwner)
-    away = aliased(Member)
-    has_owner = exists().where(owner.row_id == PlanRow.id)
-    present = (
-        exists()
-        .where(owner.row_id == PlanRow.id)
-        .where(away.id == owner.member_id)
-        .where(or_(away.on_leave_until.is_(None), away.on_leave_until < today))
+def _presence(plan_ids: list[int], today: dt.date) -> Any:
+    """Per row with owners, how many of them are not on leave today, as a subquery (a row whose
+    owners are all away is not counted late; a row with no owner is). A join, not a correlated
+    EXISTS per row: with one, PostgreSQL's planner costs the grouped statement so high that it
+    JIT-compiles it, which took longer than running it."""
+    return (
+        select(
+            RowOwner.row_id.label("row_id"),
+            _count(or_(Member.on_leave_until.is_(None), Member.on_leave_until < today)).label(
+                "present"
+            ),
+        )
+        .join(Member, Member.id == RowOwner.member_id)
+        .join(PlanRow, PlanRow.id == RowOwner.row_id)
+        .where(PlanRow.plan_id.in_(plan_ids))
+        .group_by(RowOwner.row_id)
+        .subquery("presence")
     )
-    return or_(not_(has_owner), present)
 
 
 def build(session: Session, unit_id: int, at: dt.datetime) -> UnitDigest | None:
@@ -229,8 +236,7 @@ def build(session: Session, unit_id: int, at: dt.datetime) -> UnitDigest | None:
         if schools[school_id].year == year:
             schools[school_id].plan = (plan_id, template)
     by_plan = {s.plan[0]: s for s in schools.values() if s.plan}
-    counts = _counts(session, list(by_plan.values()))
-    silent = _silent(session, list(by_plan.values()))
+    counts, silent = _read(session, list(by_plan.values()))
     tt57_done = _tt57_written_done(
         session, [pid for pid, s in by_plan.items() if s.plan and s.plan[1] == TT57]
     )
@@ -275,13 +281,19 @@ def _groups(schools: list[_School]) -> dict[tuple[dt.date, dt.datetime], list[in
 _Counts = tuple[int, int, int, int, int, int, dt.datetime | None]
 
 
-def _counts(session: Session, schools: list[_School]) -> dict[int, _Counts]:
+def _read(
+    session: Session, schools: list[_School]
+) -> tuple[dict[int, _Counts], dict[int, set[str]]]:
+    """Per plan the counts, and the silent owners' names: one statement per group, its two
+    halves (one line per plan; one per plan and silent owner) sharing the latest reports."""
     found: dict[int, _Counts] = {}
-    for (today, _since), plan_ids in _groups(schools).items():
+    silent: dict[int, set[str]] = defaultdict(set)
+    for (today, since), plan_ids in _groups(schools).items():
         latest = _latest_reports(plan_ids)
+        presence = _presence(plan_ids, today)
         status = latest.c.status
         open_ = func.coalesce(status, "") != ProgressStatus.DONE
-        for plan_id, *values in session.execute(
+        counts = (
             select(
                 PlanRow.plan_id,
                 func.count(PlanRow.id),
@@ -294,15 +306,37 @@ def _counts(session: Session, schools: list[_School]) -> dict[int, _Counts]:
                         PlanRow.due_date < today,
                         open_,
                         not_(_awaiting_confirmation()),
-                        _someone_present(today),
+                        or_(presence.c.row_id.is_(None), presence.c.present > 0),
                     )
                 ),
                 func.max(latest.c.created_at),
+                null(),
             )
             .outerjoin(latest, latest.c.row_id == PlanRow.id)
+            .outerjoin(presence, presence.c.row_id == PlanRow.id)
             .where(PlanRow.plan_id.in_(plan_ids), PlanRow.status == RowStatus.ACTIVE)
             .group_by(PlanRow.plan_id)
-        ):
+        )
+        names = (
+            select(PlanRow.plan_id, *(null() for _ in range(7)), Member.display_name)
+            .join(RowOwner, RowOwner.row_id == PlanRow.id)
+            .join(Member, Member.id == RowOwner.member_id)
+            .outerjoin(latest, latest.c.row_id == PlanRow.id)
+            .where(
+                PlanRow.plan_id.in_(plan_ids),
+                PlanRow.status == RowStatus.ACTIVE,
+                Member.active.is_(True),
+                open_,
+                or_(latest.c.created_at.is_(None), latest.c.created_at < since),
+            )
+            .group_by(PlanRow.plan_id, Member.display_name)
+        )
+        line: Any
+        for line in session.execute(union_all(counts, names)):
+            plan_id, *values, name = line
+            if name is not None:  # a silent owner
+                silent[plan_id].add(name)
+                continue
             rows, done, in_progress, not_started, difficulty, overdue, last = values
             found[plan_id] = (
                 int(rows),
@@ -313,29 +347,7 @@ def _counts(session: Session, schools: list[_School]) -> dict[int, _Counts]:
                 int(overdue),
                 last,
             )
-    return found
-
-
-def _silent(session: Session, schools: list[_School]) -> dict[int, set[str]]:
-    found: dict[int, set[str]] = defaultdict(set)
-    for (_today, since), plan_ids in _groups(schools).items():
-        latest = _latest_reports(plan_ids)
-        for plan_id, name in session.execute(
-            select(PlanRow.plan_id, Member.display_name)
-            .join(RowOwner, RowOwner.row_id == PlanRow.id)
-            .join(Member, Member.id == RowOwner.member_id)
-            .outerjoin(latest, latest.c.row_id == PlanRow.id)
-            .where(
-                PlanRow.plan_id.in_(plan_ids),
-                PlanRow.status == RowStatus.ACTIVE,
-                Member.active.is_(True),
-                func.coalesce(latest.c.status, "") != ProgressStatus.DONE,
-                or_(latest.c.created_at.is_(None), latest.c.created_at < since),
-            )
-            .group_by(PlanRow.plan_id, Member.display_name)
-        ):
-            found[plan_id].add(name)
-    return found
+    return found, silent
 
 
 def _tt57_written_done(session: Session, plan_ids: list[int]) -> dict[int, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from benchmarks import reminders, throughput
+from benchmarks import reminders, throughput, unit_digest
 
 
 async def test_throughput_benchmark_runs():
@@ -26,3 +26,11 @@ async def test_reminders_benchmark_runs(capsys):
     assert "daily run" in out and "memory of the catch-up" in out
     per_second, refusals, lost, duplicated = await reminders.bench_drain(20, 30)
     assert per_second > 0 and lost == 0 and duplicated == 0 and refusals == 0
+
+
+def test_unit_digest_benchmark_runs(capsys):
+    figures = unit_digest.measure(schools=60, rows=5, repeat=1)  # checks digest = bare read
+    assert figures["digest_s"] > 0 and figures["bare_s"] > 0 and figures["ratio"] > 0
+    assert figures["digest_mib"] > 0 and figures["bare_mib"] > 0
+    out = capsys.readouterr().out
+    assert "generated 60 schools, 300 rows" in out and "counts agree" in out
