@@ -29,7 +29,7 @@ from bot.core.config import Settings
 from bot.core.i18n import resolve_language, translator
 from bot.runtime.sender import send, text_message
 from bot.runtime.workshop import Workshop
-from bot.services import inbox, menus, outbox
+from bot.services import menus, outbox
 from bot.services.chatstate import mark_seen, seen
 from bot.services.members import TelegramUser, arrive
 from bot.ui.views import View, make_now, messages
@@ -161,14 +161,19 @@ def _run_turn(
         )
         if seen(state, incoming.update_id):
             log.info("update %s delivered again; not applied twice", incoming.update_id)
-            views = on_repeat(turn) if on_repeat else []
+            # Only this chat's newest applied update can have lost its answer: a later one
+            # of the chat was handled after the earlier answers had been delivered.
+            newest = incoming.update_id == state.last_update_id
+            views = on_repeat(turn) if on_repeat and newest else []
         else:
             views = onboarding(turn) if needs_member and member is None else fn(turn)
             _menu_follows(turn, member, language)
             # Marked last, in the same transaction: the chat state is written once per turn
             # (an early mark would be flushed before the handler's first query, then again).
             mark_seen(state, incoming.update_id)
-        inbox.forget(session, [incoming.update_id])  # handled once: leaves with this commit
+        # The update stays in the inbox until its answer is delivered (the receiver forgets it
+        # then): after a crash between this commit and the answer, it is handled again, seen,
+        # and the question asked again instead of the answer being lost.
     if services.workshop is None:  # made here, after the commit, still off the event loop
         views = make_now(views)
     return _Outcome(views, turn.wake_sender)

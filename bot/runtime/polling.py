@@ -2,10 +2,11 @@
 
 Each batch from `getUpdates` is first stored in the inbox (`bot.services.inbox`, one commit),
 and only then confirmed to Telegram (by asking for the next batch). Updates are handled
-concurrently, those of one chat in arrival order (`PerChatUpdateProcessor`); each turn deletes
-its update from the inbox in its own transaction. So a slow turn (an export) in one chat never
-delays the others, and after a crash what was received but not handled is handled at the next
-start, once (a committed turn has already deleted its update).
+concurrently, those of one chat in arrival order (`PerChatUpdateProcessor`); an update leaves
+the inbox once its turn has committed *and* its answer was delivered (with the next batch's
+commit, or at a stop). So a slow turn (an export) in one chat never delays the others, and after
+a crash what was received but not answered is handled at the next start: applied once (the
+chat state knows what was applied), its question asked again when only the answer was lost.
 
 Updates are fetched as raw JSON and read one by one (`fetch`): an update that
 python-telegram-bot cannot read is logged on one line and confirmed past with its batch, never
@@ -47,6 +48,7 @@ READ_SLACK = 5.0
 warnings.filterwarnings("ignore", r"Please use 'Bot\.getUpdates'", PTBUserWarning)
 MAX_IN_FLIGHT = 64  # updates received and not finished; polling waits beyond that (a backlog
 # stays with Telegram, not in memory, and a stop has little to finish)
+ANSWERED_KEPT = 4096  # update ids remembered as answered (a batch is at most 100)
 STOP_GRACE = 10.0  # seconds the turns in flight get to finish at a stop
 
 
@@ -107,7 +109,7 @@ async def fetch(
 
 
 class Poller:
-    """Fetch, store, confirm, dispatch; handled updates leave the inbox with their turn."""
+    """Fetch, store, confirm, dispatch; answered updates leave the inbox with the next batch."""
 
     def __init__(self, application: App, timeout: int) -> None:
         self.application = application
@@ -115,7 +117,10 @@ class Poller:
         services: Services = application.bot_data[SERVICES]
         self.services = services
         self.in_flight: dict[int, asyncio.Task[None]] = {}
-        self.handled: list[int] = []  # finished since the last commit of the inbox
+        self.handled: list[int] = []  # answered since the last commit of the inbox
+        # Recently answered ids: Telegram delivers a batch again when the bot stopped before
+        # confirming it (also the batch recovered from the inbox); not handled twice here.
+        self.answered: dict[int, None] = {}
         self.stopping = False
 
     async def _db(self, fn: Any, *args: Any) -> Any:
@@ -126,7 +131,7 @@ class Poller:
         return await asyncio.get_running_loop().run_in_executor(self.services.turns, unit)
 
     def _dispatch(self, update: Update) -> None:
-        if update.update_id in self.in_flight:
+        if update.update_id in self.in_flight or update.update_id in self.answered:
             return
         self.in_flight[update.update_id] = asyncio.create_task(self._handle(update))
 
@@ -149,6 +154,9 @@ class Poller:
             self.in_flight.pop(update.update_id, None)
             if started:
                 self.handled.append(update.update_id)
+                self.answered[update.update_id] = None
+                if len(self.answered) > ANSWERED_KEPT:
+                    del self.answered[next(iter(self.answered))]
 
     async def recover(self) -> int | None:
         """Handle what was received before a stop or a crash; the next offset."""
@@ -194,6 +202,7 @@ class Poller:
                 continue
             backoff = 1.0
             handled, self.handled = self.handled, []
+            batch = [(raw, u) for raw, u in batch if u.update_id not in self.answered]
             if batch or handled:  # durable before it is confirmed (by the next getUpdates)
                 await self._db(inbox.store, [raw for raw, _ in batch], handled)
             if next_offset is not None:

@@ -1,8 +1,9 @@
 """The inbox: updates received from Telegram, kept until the turn that handles them commits.
 
-`bot.runtime.polling` stores each batch here before confirming it to Telegram; the turn frame
-deletes an update in the same transaction that applies it (so a committed turn is never
-applied again after a crash, and an uncommitted one is applied at the next start).
+`bot.runtime.polling` stores each batch here before confirming it to Telegram, and forgets an
+update once its turn has committed and its answer was delivered. After a crash, what is left
+is handled again at the next start: an update not applied is applied, one applied but maybe
+not answered is recognised (`chatstate.seen`) and its question asked again.
 """
 
 from __future__ import annotations

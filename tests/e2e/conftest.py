@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.conftest import TOKEN
 from tests.emulator import EmulatorServer
@@ -65,6 +66,22 @@ class BotProcess:
             assert self.proc.poll() is None, self.log_path.read_text()
             await asyncio.sleep(0.05)
         raise TimeoutError("the bot did not start polling: " + self.log_path.read_text())
+
+    async def settled(self, timeout: float = 20.0) -> None:
+        """Wait until everything sent to the bot is confirmed (so stored in its inbox) and
+        then answered and forgotten (its inbox is empty): after a start, what a crash left
+        (answered again or not) is done."""
+        engine = create_engine(self.env["DATABASE_URL"])
+        try:
+            for _ in range(int(timeout / 0.05)):
+                if not self.server.core.pending_updates(TOKEN):
+                    with engine.connect() as conn:
+                        if not conn.execute(text("SELECT count(*) FROM inbox")).scalar():
+                            return
+                await asyncio.sleep(0.05)
+        finally:
+            engine.dispose()
+        raise TimeoutError("the inbox did not empty: " + self.log_path.read_text()[-3000:])
 
     def kill(self) -> None:
         """Kill -9: no shutdown hook, no flush, as a crash or a power cut would."""

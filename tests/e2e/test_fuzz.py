@@ -468,8 +468,8 @@ async def test_fuzz(server, bot, db_url):
             break
         await asyncio.sleep(0.05)
     assert core.pending_updates(TOKEN) == []
-    # Every update handled: the bot confirms a batch once it is in its inbox, and each turn
-    # takes its update out of the inbox when it commits.
+    # Every update handled: the bot confirms a batch once it is in its inbox, and forgets an
+    # update once its turn has committed and its answer was delivered.
     inbox = Database(db_url)
     for _ in range(1200):
         with inbox.transaction() as session:

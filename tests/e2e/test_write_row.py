@@ -6,6 +6,8 @@ import asyncio
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import create_engine, text
+
 from bot.domain.schoolyear import current_school_year
 from tests.conftest import TOKEN
 from tests.e2e.conftest import DEFAULT_NOW
@@ -88,7 +90,7 @@ async def test_write_a_row_across_two_crashes_and_export_it(server, bot):
     # Crash 2: between the summary card and the save button.
     bot.kill()
     await bot.start()
-    await asyncio.sleep(0.5)  # a redelivered /skip, if any, re-sends the card: let it pass
+    await bot.settled()  # a /skip left in the inbox, if any, re-sends the card: let it pass
     core.mark(TOKEN, USER)
     saved, row_card = await press(core, "💾 Lưu", count=2)
     assert "Đã lưu 1.4 — " in text_of(saved)
@@ -117,3 +119,39 @@ async def test_write_a_row_across_two_crashes_and_export_it(server, bot):
     sent = [c["params"]["text"] for c in core.calls(TOKEN, "sendMessage")]
     with_tasks = [text for text in sent if "STEM" in text]
     assert with_tasks and all("&lt;STEM&gt; &amp; chương trình" in text for text in with_tasks)
+
+
+async def test_an_answer_lost_between_the_commit_and_the_send_is_asked_again(server, bot, db_url):
+    """The bot dies after storing an answer and before its reply reaches Telegram (the batch
+    was confirmed already): at the next start the answer is not applied twice, and the next
+    question is asked again instead of the principal waiting for a reply that never comes."""
+    core = server.core
+    core.user(USER, first_name="Hà", language_code="vi")
+    school = bot.cli("school", "create", "--name", "THCS Lê Quý Đôn", "--level", "thcs")
+    await bot.start()
+    await say(core, f"/start {school['principal_code']}")
+    await say(core, "/add", count=2)
+    await press(core, "Tiêu chuẩn 1")
+    await press(core, "1.4 ", count=2)
+
+    core.hold(TOKEN, "sendMessage")  # the reply hangs: the turn has committed, nothing is sent
+    update = core.send_text(TOKEN, USER, EXPECTED)
+    for _ in range(400):
+        if core.held_calls(TOKEN) and update["update_id"] not in core.pending_updates(TOKEN):
+            break
+        await asyncio.sleep(0.05)
+    assert core.held_calls(TOKEN), "the reply was never attempted"
+    assert update["update_id"] not in core.pending_updates(TOKEN), "the batch was not confirmed"
+    bot.kill()
+    core.drop(TOKEN, "sendMessage")
+
+    await bot.start()
+    [again] = await core.wait_for_bot_messages(TOKEN, USER, timeout=20)
+    assert "Công việc/giải pháp" in text_of(again)
+    [lead_question] = await say(core, TASKS)  # the flow goes on from where the answer left it
+    assert "Ai chủ trì" in text_of(lead_question)
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        drafts = conn.execute(text("SELECT expected_result, tasks FROM plan_rows")).all()
+    engine.dispose()
+    assert [tuple(d) for d in drafts] == [(EXPECTED, TASKS)]  # one row, each answer once

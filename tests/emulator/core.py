@@ -207,6 +207,9 @@ class BotState:
     windows: dict[object, Window] = field(default_factory=dict)
     flood_refusals: int = 0  # 429 answers given because a limit was exceeded
     slow: dict[str, float] = field(default_factory=dict)  # method → seconds before answering
+    # method → calls waiting, not carried out (`hold`); dropped when the hold ends (`drop`).
+    held: dict[str, asyncio.Event] = field(default_factory=dict)
+    waiting: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # file_id → (name, bytes)
     # Messages sent with disable_notification (delivered without sound): (chat, message id).
     silent: set[tuple[int, int]] = field(default_factory=set)
@@ -301,6 +304,10 @@ class BotApiEmulator:
             params = self._coerce(params)
             entry["params"] = params
             self._injected(bot, name, params)
+            if name in bot.held:  # the call hangs, as on a network that stopped answering
+                bot.waiting.append(entry)
+                await bot.held[name].wait()
+                raise ApiError(502, "Bad Gateway")  # dropped: never carried out
             handler = getattr(self, f"_m_{name}", None)
             if handler is None:
                 raise ApiError(404, "Not Found")
@@ -996,6 +1003,22 @@ class BotApiEmulator:
         bot = self.bot(token)
         bot.limits = RateLimits(per_second, per_chat_per_second, per_group_per_minute)
         bot.windows.clear()
+
+    def hold(self, token: str, method: str) -> None:
+        """Calls of `method` hang from now on and are not carried out (see `drop`)."""
+        self.bot(token).held[method.lower()] = asyncio.Event()
+
+    def held_calls(self, token: str) -> list[dict[str, Any]]:
+        return list(self.bot(token).waiting)
+
+    def drop(self, token: str, method: str) -> None:
+        """End the hold: the calls that hung fail (502, not carried out); later ones go
+        through."""
+        bot = self.bot(token)
+        event = bot.held.pop(method.lower(), None)
+        if event is not None:
+            event.set()
+        bot.waiting.clear()
 
     def slow_answers(self, token: str, method: str, seconds: float) -> None:
         """Carry out `method` at once but answer only after `seconds` (0: back to normal)."""
