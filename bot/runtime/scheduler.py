@@ -9,6 +9,10 @@ Two things run on their own:
   catch-up rule of its own after downtime; this way there is one.
 - the sender (`bot.runtime.sender.Sender.run`), a task that drains the outbox as items come due.
 
+With several workers on one PostgreSQL database, both run in the one worker that holds the
+outbox lease (`bot.services.leases`); the others try for it at each run and take over within
+seconds of the holder's end.
+
 Jobs run with `misfire_grace_time=None` (a late run still runs) and `coalesce=True` (several
 missed runs run once); the schedule itself never depends on a job having run on time, because
 each run covers everything since the previous one.
@@ -41,6 +45,8 @@ class Scheduler:
         self._materialising = asyncio.Lock()  # held by a run in progress (see `stop`)
 
     def materialise_now(self) -> outbox.Materialised:
+        if not self.sender.lease.hold():  # another worker materialises (`bot.services.leases`)
+            return outbox.Materialised()
         with self.db.transaction() as session:
             result = outbox.materialise(session, self.clock.now())
             # Members of schools whose menus predate per-role menus (or a change of them).
@@ -98,3 +104,4 @@ class Scheduler:
                 await asyncio.wait_for(asyncio.shield(self._sender_task), timeout=30)
             except TimeoutError:
                 self._sender_task.cancel()
+        await asyncio.to_thread(self.sender.lease.release)  # another worker takes over at once

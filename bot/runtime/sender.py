@@ -53,6 +53,7 @@ from bot.domain import notification_rules, school_settings, unit_settings
 from bot.runtime.ratelimit import Limiter
 from bot.runtime.workshop import Workshop
 from bot.services import menus, outbox
+from bot.services.leases import Lease
 from bot.ui import notices
 from bot.ui.menus import menu
 from bot.ui.views import Button, Message, make_now, messages
@@ -196,8 +197,12 @@ class Sender:
         batch: int = 100,
         workshop: Workshop | None = None,
         read: Callable[[str], bytes] | None = None,
+        lease: Lease | None = None,
     ) -> None:
         self.bot, self.db, self.clock = bot, db, clock
+        # Only the worker holding the outbox lease sends (`bot.services.leases`).
+        self.lease = lease or Lease(db.engine)
+        self._leading = False
         self.read = read  # the stored evidence files, for documents made at send time
         self.workshop = workshop  # makes charts and documents (None: here, in the thread)
         self.default_language = default_language
@@ -216,7 +221,10 @@ class Sender:
         self._wake.set()
 
     def recover(self) -> int:
-        """At start: items a crash left `sending` go back to pending (see the module)."""
+        """When this worker takes the outbox lease (at start with one worker): items left
+        `sending` go back to pending (see the module). Only the lease's holder sends, so what
+        is `sending` then was the previous holder's, a worker that is gone: a live worker's
+        items are never taken from it."""
         with self.db.transaction() as session:
             result = session.execute(
                 update(OutboxItem)
@@ -235,11 +243,10 @@ class Sender:
         On `stop` the messages in flight are finished; claimed items not started yet go back
         to pending, so a clean stop leaves nothing to resend.
         """
-        self.recover()
         self._stop = stop
         while not stop.is_set():
             try:
-                done = await self.drain()
+                done = await self._lead_and_drain()
             except Exception:
                 log.exception("draining the outbox failed; trying again shortly")
                 done = 0
@@ -252,6 +259,20 @@ class Sender:
             )
             for task in pending:
                 task.cancel()
+
+    async def _lead_and_drain(self) -> int:
+        """Drain when this worker holds the outbox lease (taking it when free; recovering
+        the previous holder's items once taken); 0 when another worker sends."""
+        held = await asyncio.to_thread(self.lease.hold)
+        if not held:
+            if self._leading:
+                log.warning("another worker sends the outbox now")
+            self._leading = False
+            return 0
+        if not self._leading:
+            self._leading = True
+            await asyncio.to_thread(self.recover)
+        return await self.drain()
 
     def _claim(self) -> list[tuple[int, int]]:
         """Mark the next due items as being sent: (item, whose chat). Chats take turns: each

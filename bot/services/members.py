@@ -65,6 +65,8 @@ _ARRIVAL = (
 def arrive(session: Session, user: TelegramUser, chat_id: int) -> Arrival:
     """The person, their memberships (with each school) and their chat state in one statement
     (outer joins), as every turn needs them; what does not exist yet is created."""
+    if session.get_bind().dialect.name == "postgresql":
+        _hold_chat(session, user.id, chat_id)
     found = session.execute(_ARRIVAL, {"user": user.id, "chat": chat_id}).all()
     if not found:
         person = upsert_person(session, user)
@@ -73,6 +75,22 @@ def arrive(session: Session, user: TelegramUser, chat_id: int) -> Arrival:
     upsert_person(session, user, person)
     member = acting_as(person, [m for _, m, _ in found if m is not None])
     return Arrival(person, member, state or load_state(session, chat_id, user.id))
+
+
+def _hold_chat(session: Session, user_id: int, chat_id: int) -> None:
+    """PostgreSQL, where several workers may get updates of one chat at once: the chat state
+    row, created when missing, is locked for the turn (one statement: an upsert locks the row it
+    meets). A second worker's turn in the chat waits for this one's commit, then reads the state
+    it left, update id included, so each update is applied once, one after the other."""
+    statement = postgresql.insert(ChatState).values(
+        chat_id=chat_id, telegram_user_id=user_id, data={}, version=0, last_update_id=0
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["chat_id", "telegram_user_id"],
+            set_={"chat_id": statement.excluded.chat_id},
+        )
+    )
 
 
 def upsert_person(session: Session, user: TelegramUser, person: Person | None = None) -> Person:
