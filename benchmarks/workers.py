@@ -24,8 +24,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import aiohttp
-
 from benchmarks.throughput import (
     CAITIEN_TOKEN,
     WRITER_ID,
@@ -34,13 +32,12 @@ from benchmarks.throughput import (
     prepare,
     spawn,
     stop,
-    tail,
     wait_polling,
     writer,
 )
 from benchmarks.unit_digest import database
 from tests.emulator import EmulatorServer
-from tests.emulator.forwarder import Forwarder
+from tests.emulator.forwarder import Forwarder, wait_healthy
 
 SECRET = "benchmark_webhook_secret"
 
@@ -57,21 +54,6 @@ def database_url(postgres: str | None) -> Iterator[str]:
         url = db.engine.url.render_as_string(hide_password=False)
         db.dispose()
         yield url
-
-
-async def wait_healthy(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
-    async with aiohttp.ClientSession() as client:
-        for _ in range(600):
-            if proc.poll() is not None:
-                raise RuntimeError(f"worker exited with {proc.returncode}{tail(log)}")
-            try:
-                async with client.get(f"http://127.0.0.1:{port}/healthz") as answer:
-                    if answer.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-    raise TimeoutError(f"the worker did not come up{tail(log)}")
 
 
 async def phase(

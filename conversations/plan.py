@@ -17,7 +17,7 @@ from bot.services import plan_json, plans, priorities, year_report
 from bot.services.files import FileStore
 from bot.services.progress import row_progress, status_labels
 from bot.ui.render import short_row, standard_label
-from bot.ui.views import Button, Later, Part, View, bold, italic, plain
+from bot.ui.views import Button, Later, Part, View, bold, italic, paging, plain
 from conversations.base import Turn, parse_number
 from db.models import Plan, PlanRow
 
@@ -103,13 +103,8 @@ def plan_view(turn: Turn, plan: Plan, page: int = 0) -> View:
     start = page * ROWS_PER_PAGE
     shown = rows[start : start + ROWS_PER_PAGE]
     buttons = [[Button(short_row(t, row), f"r:o:{row.id}")] for row in shown]
-    paging = []
-    if page > 0:
-        paging.append(Button("◀", f"p:p:{plan.school_year}:{page - 1}"))
-    if start + ROWS_PER_PAGE < len(rows):
-        paging.append(Button("▶", f"p:p:{plan.school_year}:{page + 1}"))
-    if paging:
-        buttons.append(paging)
+    more = start + ROWS_PER_PAGE < len(rows)
+    buttons += paging(page, more, f"p:p:{plan.school_year}:{{page}}")
     others = [y for y in plans.plan_years(turn.session, turn.school.id) if y != plan.school_year]
     buttons += [[Button(t._("School year {year}").format(year=y), f"p:y:{y}")] for y in others[-4:]]
     return View(parts, buttons)

@@ -25,7 +25,7 @@ from bot.domain.templates import TT57, template_of
 from bot.services import plan_json, plans, priorities, progress, unit_digest, units
 from bot.services.unit_digest import SchoolLine
 from bot.ui.render import echo, row_card, short_row
-from bot.ui.views import Button, Part, View, bold, italic, plain
+from bot.ui.views import Button, Part, View, bold, italic, paging, plain
 from conversations import registry
 from conversations.base import Turn, parse_number
 from db.models import (
@@ -146,13 +146,7 @@ def schools_view(turn: Turn, specialist: UnitMember, page: int = 0) -> list[View
         [Button(f"{number}. {short_title(line.name)}", f"h:s:{line.school_id}")]
         for number, line in enumerate(shown, start=start + 1)
     ]
-    paging = []
-    if page > 0:
-        paging.append(Button("◀", f"h:l:{specialist.unit_id}:{page - 1}"))
-    if page + 1 < pages:
-        paging.append(Button("▶", f"h:l:{specialist.unit_id}:{page + 1}"))
-    if paging:
-        buttons.append(paging)
+    buttons += paging(page, page + 1 < pages, f"h:l:{specialist.unit_id}:{{page}}")
     buttons.append([Button("📊 " + t._("Export the roll-up"), f"h:x:{specialist.unit_id}")])
     return [View(parts, buttons)]
 
@@ -189,13 +183,8 @@ def plan_view(turn: Turn, specialist: UnitMember, school: School, page: int = 0)
         parts.append(italic(" — " + " · ".join(facts)))
     shown = rows[start : start + ROWS_PER_PAGE]
     buttons = [[Button(short_row(t, row), f"h:r:{school.id}:{row.id}")] for row in shown]
-    paging = []
-    if page > 0:
-        paging.append(Button("◀", f"h:s:{school.id}:{page - 1}"))
-    if start + ROWS_PER_PAGE < len(rows):
-        paging.append(Button("▶", f"h:s:{school.id}:{page + 1}"))
-    if paging:
-        buttons.append(paging)
+    more = start + ROWS_PER_PAGE < len(rows)
+    buttons += paging(page, more, f"h:s:{school.id}:{{page}}")
     buttons.append(back)
     return [View(parts, buttons)]
 

@@ -26,7 +26,7 @@ import dataclasses
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -271,11 +271,9 @@ def materialise(
         if school.materialised_until is None:  # its first run: the schedule starts now
             school.materialised_until = now
             continue
-        tz = ZoneInfo(school.timezone)
-        year = school_year_of(now.astimezone(tz).date())
-        start = max(school.materialised_until, year_start(year, tz))
-        if start < now:
-            windows[school.id] = (start, year, tz)
+        window = _window(school.materialised_until, school.timezone, now)
+        if window is not None:
+            windows[school.id] = window
     plans = {
         p.school_id: p
         for p in session.scalars(select(Plan).where(Plan.school_id.in_(list(windows))))
@@ -304,14 +302,10 @@ def materialise(
             window=(start, now),
             reviewers=reviewing.get(school.id, []),
         )
-        due = notification_rules.due_between(items, start, now)
-        kept = set(map(id, notification_rules.catch_up(due)))
-        for item in due:
-            state = OutboxState.PENDING if id(item) in kept else OutboxState.SKIPPED
-            if state == OutboxState.SKIPPED:
-                result.superseded += 1
+        for item, state in _states(notification_rules.due_between(items, start, now), result):
             values.append(_values(school.id, item, state))
-            if item.kind == notification_rules.DIGEST and school.group_chat_id and id(item) in kept:
+            pending = state == OutboxState.PENDING
+            if item.kind == notification_rules.DIGEST and school.group_chat_id and pending:
                 group = _values(school.id, item, state)
                 group.update(
                     key=f"{GROUP_DIGEST}:-:g{school.group_chat_id}:{item.day.isoformat()}",
@@ -339,6 +333,31 @@ def materialise(
     return result
 
 
+def _window(
+    until: dt.datetime, timezone: str, now: dt.datetime
+) -> tuple[dt.datetime, str, ZoneInfo] | None:
+    """A school's or a unit's window: from where it stopped (not before its school year
+    began) up to now, with the year and the time zone; None when there is nothing to cover."""
+    tz = ZoneInfo(timezone)
+    year = school_year_of(now.astimezone(tz).date())
+    start = max(until, year_start(year, tz))
+    return (start, year, tz) if start < now else None
+
+
+def _states(
+    due: list[notification_rules.Notification], result: Materialised
+) -> Iterator[tuple[notification_rules.Notification, OutboxState]]:
+    """Each due item with the state it is written in: after downtime only the newest of each
+    kind per person is sent, the older ones are written as skipped ("superseded")."""
+    kept = set(map(id, notification_rules.catch_up(due)))
+    for item in due:
+        if id(item) in kept:
+            yield item, OutboxState.PENDING
+        else:
+            result.superseded += 1
+            yield item, OutboxState.SKIPPED
+
+
 def _unit_item(
     kind: str, member_id: int, day: dt.date, moment: dt.datetime
 ) -> notification_rules.Notification:
@@ -361,11 +380,9 @@ def materialise_units(
         if unit.materialised_until is None:  # its first run: the schedule starts now
             unit.materialised_until = now
             continue
-        tz = ZoneInfo(unit.timezone)
-        year = school_year_of(now.astimezone(tz).date())
-        start = max(unit.materialised_until, year_start(year, tz))
-        if start < now:
-            windows[unit.id] = (start, year, tz, unit)
+        window = _window(unit.materialised_until, unit.timezone, now)
+        if window is not None:
+            windows[unit.id] = (*window, unit)
         unit.materialised_until = now
     if not windows:
         return result
@@ -395,12 +412,7 @@ def materialise_units(
         for day in unit_settings.review_summary_days(year, rules).values():
             moment = notification_rules.adjust(dt.datetime.combine(day, rules.send_time, tz), rules)
             planned += [_unit_item(UNIT_REVIEW, member_id, day, moment) for member_id in chats]
-        due = notification_rules.due_between(planned, start, now)
-        kept = set(map(id, notification_rules.catch_up(due)))
-        for item in due:
-            state = OutboxState.PENDING if id(item) in kept else OutboxState.SKIPPED
-            if state == OutboxState.SKIPPED:
-                result.superseded += 1
+        for item, state in _states(notification_rules.due_between(planned, start, now), result):
             values.append(
                 {
                     **_values(None, item, state),

@@ -80,6 +80,17 @@ def make_now(views: list[View]) -> list[View]:
     return [view.made(content) for view in views] if content else views
 
 
+def paging(page: int, more: bool, data: str) -> list[list[Button]]:
+    """The ◀ ▶ row under a paged list (none on a single page): `data` is the callback data
+    with `{page}` where the page number goes; `more`: a page follows this one."""
+    row = []
+    if page > 0:
+        row.append(Button("◀", data.format(page=page - 1)))
+    if more:
+        row.append(Button("▶", data.format(page=page + 1)))
+    return [row] if row else []
+
+
 def plain(text: str) -> Part:
     return ("", text)
 

@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 from sqlalchemy import func, select
 
@@ -33,7 +32,7 @@ from tests.conftest import POSTGRES_URL, TOKEN
 from tests.e2e.conftest import ROOT
 from tests.e2e.test_reminders import PRINCIPAL, reminders, seed
 from tests.e2e.test_webhook import SECRET, free_port
-from tests.emulator.forwarder import Forwarder
+from tests.emulator.forwarder import Forwarder, wait_healthy
 
 pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="PostgreSQL only")
 
@@ -62,17 +61,7 @@ class Worker:
         args += ["--listen", "127.0.0.1", "--port", str(self.port)]
         args += ["--url", self.url, "--secret", SECRET]
         self.proc = subprocess.Popen(args, env=self.env, cwd=ROOT, stdout=log, stderr=log)
-        async with aiohttp.ClientSession() as client:
-            for _ in range(400):
-                assert self.proc.poll() is None, self.log()
-                try:
-                    async with client.get(f"http://127.0.0.1:{self.port}/healthz") as answer:
-                        if answer.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.05)
-        raise TimeoutError(f"{self.name} did not come up: {self.log()}")
+        await wait_healthy(self.port, self.proc, self.log_path)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

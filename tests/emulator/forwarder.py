@@ -3,7 +3,10 @@ workers would be (tests and benchmarks of several workers)."""
 
 from __future__ import annotations
 
+import asyncio
 import collections
+import subprocess
+from pathlib import Path
 
 import aiohttp
 from aiohttp import web
@@ -52,3 +55,21 @@ class Forwarder:
             except (aiohttp.ClientError, OSError):
                 continue  # down (or died while answering): the next one, as a balancer would
         return web.Response(status=502)
+
+
+async def wait_healthy(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
+    """Until the worker on `port` answers GET /healthz with 200 (it is up and reaches its
+    database); fails with the end of its log when it exits or does not come up."""
+    async with aiohttp.ClientSession() as client:
+        for _ in range(600):
+            if proc.poll() is not None:
+                end = log.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"the worker exited with {proc.returncode}: {end}")
+            try:
+                async with client.get(f"http://127.0.0.1:{port}/healthz") as answer:
+                    if answer.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+    raise TimeoutError("the worker did not come up: " + log.read_text(errors="replace")[-3000:])
