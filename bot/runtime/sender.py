@@ -202,7 +202,7 @@ class Sender:
         self.bot, self.db, self.clock = bot, db, clock
         # Only the worker holding the outbox lease sends (`bot.services.leases`).
         self.lease = lease or Lease(db.engine)
-        self._leading = False
+        self._recovered = 0  # the lease's taking (`Lease.taken`) this sender recovered under
         self.read = read  # the stored evidence files, for documents made at send time
         self.workshop = workshop  # makes charts and documents (None: here, in the thread)
         self.default_language = default_language
@@ -263,14 +263,10 @@ class Sender:
     async def _lead_and_drain(self) -> int:
         """Drain when this worker holds the outbox lease (taking it when free; recovering
         the previous holder's items once taken); 0 when another worker sends."""
-        held = await asyncio.to_thread(self.lease.hold)
-        if not held:
-            if self._leading:
-                log.warning("another worker sends the outbox now")
-            self._leading = False
+        if not await asyncio.to_thread(self.lease.hold):
             return 0
-        if not self._leading:
-            self._leading = True
+        if self._recovered != self.lease.taken:  # newly taken: the previous holder is gone
+            self._recovered = self.lease.taken
             await asyncio.to_thread(self.recover)
         return await self.drain()
 

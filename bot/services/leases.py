@@ -41,6 +41,9 @@ class Lease:
         self.shared = engine.dialect.name == "postgresql"
         self._conn: Connection | None = None
         self._lock = threading.Lock()
+        # Times this worker took the lease: what was done under an earlier taking (e.g. the
+        # sender's recovery) is done again under a new one.
+        self.taken = 0 if self.shared else 1
 
     @property
     def held(self) -> bool:
@@ -80,6 +83,7 @@ class Lease:
             conn.close()
             return False
         self._conn = conn
+        self.taken += 1
         log.info("this worker holds the %s lease now", self.name)
         return True
 
